@@ -1,0 +1,16 @@
+"""Tests: the embedded default, faster hashing, in-memory email unless a test asks for SMTP."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests send Celery tasks only where a test is about tasks (they start a real worker).
+CELERY_TASK_ALWAYS_EAGER = False
+OUTBOX_PUBLISH_ON_COMMIT = False  # tests run jobs explicitly (run_jobs) or with a real worker

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from core import views as core_views
+
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("members/", include("members.urls")),
+    path("billing/", include("members.billing.urls")),
+    path("governance/", include("governance.urls")),
+    path("elections/", include("elections.urls")),
+    # Privileged pages: everything under /manage/ needs two-factor authentication.
+    path("manage/members/", include("members.manage_urls")),
+    path("manage/billing/", include("members.billing.manage_urls")),
+    path("manage/governance/", include("governance.manage_urls")),
+    path("manage/elections/", include("elections.manage_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("config.api_urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [path("__error/500/", core_views.error_500)]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from core import api_views
+
+urlpatterns = [
+    path("audit/head/", api_views.AuditHeadView.as_view(), name="api-audit-head"),
+]

@@ -1,0 +1,11 @@
+"""What a signed-in person sees first. Each app contributes a panel through a selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def dashboard_context(*, user: Any) -> dict[str, Any]:
+    from members.selectors import member_dashboard
+
+    return {"member": member_dashboard(user=user)}

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from core.outbox import relay_outbox as _relay
+
+
+@shared_task(name="core.relay_outbox", ignore_result=True)
+def relay_outbox() -> int:
+    return _relay()
+
+
+@shared_task(name="core.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(*, email_id: str) -> None:
+    from core.mail import deliver_queued_email
+
+    deliver_queued_email(email_id=email_id)

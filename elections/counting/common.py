@@ -1,0 +1,150 @@
+"""Helpers shared by the counting methods: ballot preparation, fixed-point formatting and
+the anti-capture (group cap) rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from .model import CountError, Election
+
+
+def prepare(
+    election: Election, withdrawn: set[str], allow_equal: bool = False
+) -> tuple[list[str], dict[tuple, Fraction], list[str]]:
+    """Continuing candidates and ballots grouped by identical ranking.
+
+    Withdrawn candidates are removed from every ranking (ballots pass over them). Rankings
+    are tuples of candidate indices, or of index tuples when ``allow_equal``. Identical
+    rankings are merged (weights added) so large elections count quickly.
+    """
+    unknown = sorted(withdrawn - set(election.candidates))
+    if unknown:
+        raise CountError(f"withdrawn candidates not in the election: {unknown}")
+    cands = [c for c in election.candidates if c not in withdrawn]
+    index = {c: i for i, c in enumerate(cands)}
+    groups: dict[tuple, Fraction] = {}
+    notes: list[str] = []
+    empty = Fraction(0)
+    for n, (weight, ranking) in enumerate(election.ballots, 1):
+        w = Fraction(weight)
+        if w < 0:
+            raise CountError(f"ballot {n} has negative weight {weight}")
+        levels = []
+        for level in ranking:
+            kept = tuple(index[c] for c in level if c in index)
+            for c in level:
+                if c not in index and c not in withdrawn:
+                    raise CountError(f"ballot {n} ranks unknown candidate {c!r}")
+            if not kept:
+                continue
+            if len(kept) > 1 and not allow_equal:
+                raise CountError(
+                    f"ballot {n} ranks {', '.join(cands[i] for i in kept)} equally; this "
+                    "method needs strict rankings (use schulze, approval or plurality)"
+                )
+            levels.append(kept if allow_equal else kept[0])
+        key = tuple(levels)
+        if not key:
+            empty += w
+            continue
+        if w:
+            groups[key] = groups.get(key, Fraction(0)) + w
+    if empty:
+        notes.append(
+            f"Ballots of total weight {fmt_fraction(empty)} rank no continuing candidate and "
+            "are not counted."
+        )
+    if withdrawn:
+        notes.append(
+            "Withdrawn candidates skipped on every ballot: " + ", ".join(sorted(withdrawn)) + "."
+        )
+    return cands, groups, notes
+
+
+def fmt_fraction(x: Fraction | int) -> str:
+    """Exact text for a Fraction: an integer, a finite decimal, or 'p/q'."""
+    x = Fraction(x)
+    if x.denominator == 1:
+        return str(x.numerator)
+    d = x.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d == 1:
+        places = 0
+        y = x
+        while y.denominator != 1:
+            y *= 10
+            places += 1
+        sign = "-" if y < 0 else ""
+        n = abs(y.numerator)
+        s = str(n).rjust(places + 1, "0")
+        return f"{sign}{s[:-places]}.{s[-places:]}"
+    return f"{x.numerator}/{x.denominator}"
+
+
+def fmt_fixed(units: int, digits: int, display: int | None = None) -> str:
+    """Decimal text of a fixed-point value with ``digits`` places, shown to ``display`` places
+    (rounded half up, as droop displays guarded values)."""
+    display = digits if display is None else display
+    drop = digits - display
+    if drop > 0:
+        units = (units + 10**drop // 2) // 10**drop
+    sign = "-" if units < 0 else ""
+    units = abs(units)
+    if display == 0:
+        return f"{sign}{units}"
+    whole, frac = divmod(units, 10**display)
+    return f"{sign}{whole}.{frac:0{display}d}"
+
+
+def mul_weight(units: int, weight: Fraction | int) -> int:
+    """units * weight, truncated to the fixed-point grid when the weight is fractional."""
+    if isinstance(weight, int):
+        return units * weight
+    return (units * weight.numerator) // weight.denominator
+
+
+class GroupCap:
+    """Anti-capture rule: at most ``max_per_group`` directors from one group, counting the
+    sitting directors who stay (``sitting``)."""
+
+    def __init__(
+        self,
+        groups: Mapping[str, str] | None = None,
+        max_per_group: int | None = None,
+        sitting: Mapping[str, int] | None = None,
+    ) -> None:
+        self.groups = dict(groups or {})
+        self.max = max_per_group
+        self.sitting = dict(sitting or {})
+        if self.max is not None and self.max < 0:
+            raise CountError("max_per_group must be zero or more")
+
+    @property
+    def active(self) -> bool:
+        return self.max is not None and bool(self.groups)
+
+    def blocked(self, candidate: str, elected: list[str]) -> str | None:
+        """Why electing ``candidate`` now would break the cap, or None if it would not."""
+        if not self.active or candidate not in self.groups:
+            return None
+        g = self.groups[candidate]
+        assert self.max is not None
+        already = sum(1 for e in elected if self.groups.get(e) == g)
+        sitting = self.sitting.get(g, 0)
+        if already + sitting + 1 <= self.max:
+            return None
+        return (
+            f"group cap: {candidate} belongs to group {g!r}, which already has "
+            f"{sitting} sitting director(s) staying on and {already} elected in this count; "
+            f"the limit is {self.max} per group, so {candidate} cannot take a seat and is "
+            "excluded"
+        )
+
+    def describe(self) -> str:
+        return (
+            f"Anti-capture rule: at most {self.max} director(s) per group, counting sitting "
+            f"directors who stay ({self.sitting or 'none'})."
+        )

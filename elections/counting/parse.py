@@ -1,0 +1,224 @@
+"""Parsers for the ballot formats we accept: BLT and Debian (devotee) tally sheets.
+
+Malformed input raises BallotFormatError naming the 1-based line and the problem, so an
+election officer can fix the file rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from .model import BallotFormatError, Election, Ranking, Weight
+
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_OPTION = re.compile(r"Option\s+(\d+)-*>:\s*(.*?)\s*$")
+_VOTE = re.compile(r"^\s*V:\s*(\S+)")
+
+
+def _parse_weight(token: str, line_no: int) -> Weight:
+    try:
+        w = Fraction(token)
+    except (ValueError, ZeroDivisionError):
+        raise BallotFormatError(line_no, f"ballot weight {token!r} is not a number") from None
+    if w < 0:
+        raise BallotFormatError(line_no, f"ballot weight {token} is negative")
+    return int(w) if w.denominator == 1 else w
+
+
+def parse_blt(text: str) -> Election:
+    """Parse a BLT file: header, optional withdrawn line, ballots, ``0``, names, title.
+
+    A ranking token may hold equal preferences joined by ``=`` (``2=3``); such ballots give
+    a preference level with several candidates.
+    """
+    lines = text.splitlines()
+    idx = 0
+
+    def next_content() -> tuple[int, str] | None:
+        nonlocal idx
+        while idx < len(lines):
+            raw = lines[idx].split("#", 1)[0].strip() if not lines[idx].lstrip().startswith(
+                '"'
+            ) else lines[idx].strip()
+            idx += 1
+            if raw:
+                return idx, raw
+        return None
+
+    first = next_content()
+    if first is None:
+        raise BallotFormatError(0, "empty BLT file")
+    line_no, header = first
+    parts = header.split()
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise BallotFormatError(
+            line_no, f"header must be 'candidates seats' (two whole numbers), got {header!r}"
+        )
+    n_cand, seats = int(parts[0]), int(parts[1])
+    if n_cand < 1:
+        raise BallotFormatError(line_no, "number of candidates must be at least 1")
+    if seats < 1:
+        raise BallotFormatError(line_no, "number of seats must be at least 1")
+
+    withdrawn_ids: set[int] = set()
+    ballots: list[tuple[Weight, tuple[tuple[int, ...], ...]]] = []
+    ended = False
+    while True:
+        item = next_content()
+        if item is None:
+            break
+        line_no, raw = item
+        tokens = raw.split()
+        if tokens[0].startswith("-"):
+            # Withdrawn candidates: "-2 -5" (must precede the ballots).
+            if ballots:
+                raise BallotFormatError(line_no, "withdrawn-candidate line must precede ballots")
+            for tok in tokens:
+                if not re.fullmatch(r"-\d+", tok):
+                    raise BallotFormatError(line_no, f"bad withdrawn candidate {tok!r}")
+                cid = -int(tok)
+                if not 1 <= cid <= n_cand:
+                    raise BallotFormatError(
+                        line_no, f"withdrawn candidate {cid} is not between 1 and {n_cand}"
+                    )
+                withdrawn_ids.add(cid)
+            continue
+        if tokens == ["0"]:
+            ended = True
+            break
+        if tokens[0].startswith("("):  # optional ballot id, e.g. "(a17) 1 2 3 0"
+            tokens = tokens[1:]
+            if not tokens:
+                raise BallotFormatError(line_no, "ballot id without a ballot")
+        weight = _parse_weight(tokens[0], line_no)
+        if tokens[-1] != "0":
+            raise BallotFormatError(line_no, "ballot line must end with 0")
+        seen: set[int] = set()
+        levels: list[tuple[int, ...]] = []
+        for tok in tokens[1:-1]:
+            level = []
+            for part in tok.split("="):
+                if not part.isdigit():
+                    raise BallotFormatError(line_no, f"bad candidate number {part!r} in {tok!r}")
+                cid = int(part)
+                if not 1 <= cid <= n_cand:
+                    raise BallotFormatError(
+                        line_no, f"candidate number {cid} is not between 1 and {n_cand}"
+                    )
+                if cid in seen:
+                    raise BallotFormatError(line_no, f"candidate {cid} is ranked twice")
+                seen.add(cid)
+                level.append(cid)
+            levels.append(tuple(level))
+        ballots.append((weight, tuple(levels)))
+    if not ended:
+        raise BallotFormatError(len(lines), "missing the lone 0 that ends the ballots")
+
+    # Names: one quoted string per candidate, then the quoted title (several may share a
+    # line). Anything after the title is free text (some published files carry notes there).
+    names: list[tuple[int, str]] = []
+    for i in range(idx, len(lines)):
+        if len(names) > n_cand:
+            break
+        line = lines[i].strip()
+        if not line:
+            continue
+        found = _QUOTED.findall(line)
+        if not found:
+            raise BallotFormatError(i + 1, f"expected a quoted name, got {line!r}")
+        names.extend((i + 1, s.replace('\\"', '"')) for s in found)
+    if len(names) < n_cand:
+        raise BallotFormatError(
+            len(lines), f"expected {n_cand} candidate names, found {len(names)}"
+        )
+    cand_names = [n for _, n in names[:n_cand]]
+    for pos, (ln, name) in enumerate(names[:n_cand]):
+        if not name.strip():
+            raise BallotFormatError(ln, "empty candidate name")
+        if name in cand_names[:pos]:
+            raise BallotFormatError(ln, f"duplicate candidate name {name!r}")
+    title = names[n_cand][1] if len(names) > n_cand else ""
+
+    named: list[tuple[Weight, Ranking]] = [
+        (w, tuple(tuple(cand_names[c - 1] for c in level) for level in lv)) for w, lv in ballots
+    ]
+    return Election(
+        candidates=cand_names,
+        seats=seats,
+        ballots=named,
+        withdrawn={cand_names[c - 1] for c in withdrawn_ids},
+        title=title,
+    )
+
+
+def _rank_value(ch: str) -> int | None:
+    """Debian rank character: '-' unranked, digits then letters rank progressively lower."""
+    if ch == "-":
+        return None
+    if ch.isdigit() or ("a" <= ch.lower() <= "z"):
+        return int(ch, 36)
+    raise ValueError(ch)
+
+
+def parse_debian_tally(text: str, seats: int = 1) -> Election:
+    """Parse a Debian devotee tally sheet (``V: 3-311-56  <hash>`` lines, options in header)."""
+    options: dict[int, str] = {}
+    ballots: list[tuple[Weight, Ranking]] = []
+    for line_no, line in enumerate(text.splitlines(), 1):
+        m = _OPTION.search(line)
+        if m and not line.lstrip().startswith("V:"):
+            num = int(m.group(1))
+            if num in options:
+                raise BallotFormatError(line_no, f"option {num} is declared twice")
+            options[num] = m.group(2)
+            continue
+        v = _VOTE.match(line)
+        if not v:
+            continue
+        if not options:
+            raise BallotFormatError(line_no, "vote line before the option list")
+        n = len(options)
+        if sorted(options) != list(range(1, n + 1)):
+            raise BallotFormatError(line_no, "options must be numbered 1..N without gaps")
+        vote = v.group(1)
+        if len(vote) != n:
+            raise BallotFormatError(
+                line_no, f"vote {vote!r} has {len(vote)} characters but there are {n} options"
+            )
+        ranks: dict[int, list[str]] = {}
+        for i, ch in enumerate(vote):
+            try:
+                r = _rank_value(ch)
+            except ValueError:
+                raise BallotFormatError(
+                    line_no, f"invalid rank character {ch!r} for option {i + 1}"
+                ) from None
+            if r is not None:
+                ranks.setdefault(r, []).append(options[i + 1])
+        ranking = tuple(tuple(ranks[r]) for r in sorted(ranks))
+        ballots.append((1, ranking))
+    if not options:
+        raise BallotFormatError(0, "no 'Option N--->: name' lines found")
+    if not ballots:
+        raise BallotFormatError(0, "no 'V:' vote lines found")
+    title = ""
+    for line in text.splitlines():
+        if line.strip():
+            title = line.strip()
+            break
+    return Election(
+        candidates=[options[i] for i in sorted(options)],
+        seats=seats,
+        ballots=ballots,
+        withdrawn=set(),
+        title=title,
+    )
+
+
+def detect_and_parse(text: str) -> Election:
+    """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines."""
+    has_votes = any(_VOTE.match(line) for line in text.splitlines())
+    if has_votes and _OPTION.search(text):
+        return parse_debian_tally(text)
+    return parse_blt(text)

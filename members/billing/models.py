@@ -1,0 +1,1 @@
+"""Dues and payments (issue: sponsor dues with Stripe)."""

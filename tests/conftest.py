@@ -1,0 +1,69 @@
+"""Shared fixtures. Time is moved with ``clock``; databases are real (never mocked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from core import clock as core_clock
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings
+
+    vendor = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in vendor:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); SQLite cannot show this")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+class Clock:
+    """Move the application's clock in a test: ``clock.set(...)``, ``clock.advance(days=3)``."""
+
+    def set(self, when: dt.datetime | str) -> dt.datetime:
+        if isinstance(when, str):
+            when = dt.datetime.fromisoformat(when)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        core_clock.freeze(when)
+        return when
+
+    def advance(self, **kwargs: float) -> dt.datetime:
+        core_clock.advance(dt.timedelta(**kwargs))
+        return core_clock.now()
+
+    def now(self) -> dt.datetime:
+        return core_clock.now()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    c = Clock()
+    c.set("2026-06-01T12:00:00+00:00")
+    yield c
+    core_clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    yield
+    core_clock.reset()
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def run_jobs(settings):  # noqa: ANN001
+    """Run the outbox's due jobs in-process (the same task code a worker runs)."""
+    from core.outbox import run_pending_inline
+
+    return run_pending_inline
