@@ -31,8 +31,10 @@ class RequireMFAForPrivilegedMiddleware:
             if is_privileged(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
                 messages.warning(
                     request,
-                    _("Your role gives you access to privileged pages. Turn on two-factor "
-                      "authentication (an authenticator app) to open them."),
+                    _(
+                        "Your role gives you access to privileged pages. Turn on two-factor "
+                        "authentication (an authenticator app) to open them."
+                    ),
                 )
                 return redirect(f"{settings.MFA_ACTIVATE_TOTP_URL}?next={request.path}")
         return self.get_response(request)

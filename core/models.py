@@ -84,6 +84,9 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
 
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
 
 class AuditEntry(models.Model):
     """One append-only, hash-chained record of a change to governed state.

@@ -91,11 +91,13 @@ def run_pending_inline() -> int:
     """
     from config.celery import app
 
+    app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
     ran = 0
     while True:
         rows = list(
-            OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=clock.now())
-            .order_by("created_at")[:100]
+            OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=clock.now()).order_by(
+                "created_at"
+            )[:100]
         )
         if not rows:
             return ran

@@ -8,7 +8,9 @@ def relay_outbox() -> int:
     return _relay()
 
 
-@shared_task(name="core.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="core.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def send_email(*, email_id: str) -> None:
     from core.mail import deliver_queued_email
 

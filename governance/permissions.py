@@ -53,3 +53,44 @@ def can_view_treasury(user: Any) -> bool:
 
 def can_reset_mfa(user: Any, target: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and user.pk != target.pk
+
+
+def _superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def can_call_meeting(user: Any) -> bool:
+    """The chair calls meetings; the secretary records them (and may schedule them)."""
+    return has_role(user, Role.CHAIR, Role.SECRETARY) or _superuser(user)
+
+
+def can_record_meeting(user: Any, meeting: Any = None) -> bool:
+    """Attendance, agenda, roll calls: the board secretary."""
+    return has_role(user, Role.SECRETARY) or _superuser(user)
+
+
+def can_draft_minutes(user: Any, minutes: Any = None) -> bool:
+    return has_role(user, Role.SECRETARY) or _superuser(user)
+
+
+def can_publish_minutes(user: Any, minutes: Any = None) -> bool:
+    return has_role(user, Role.SECRETARY) or _superuser(user)
+
+
+def can_read_drafts(user: Any) -> bool:
+    """Directors and officers read draft minutes and unpublished meetings."""
+    return has_role(user, Role.DIRECTOR, Role.CHAIR, Role.SECRETARY, Role.TREASURER) or _superuser(user)
+
+
+def can_manage_board(user: Any) -> bool:
+    """Seats, officers, committees and policies: the secretary and the chair."""
+    return has_role(user, Role.SECRETARY, Role.CHAIR) or _superuser(user)
+
+
+def can_run_elections(user: Any) -> bool:
+    """Only the election committee runs elections."""
+    return has_role(user, Role.ELECTION_COMMITTEE, Role.ELECTION_COMMITTEE_CHAIR) or _superuser(user)
+
+
+def can_certify_elections(user: Any) -> bool:
+    return has_role(user, Role.ELECTION_COMMITTEE_CHAIR) or _superuser(user)

@@ -45,9 +45,7 @@ class MembershipClass(models.Model):
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=15, choices=ClassKind.choices)
-    annual_dues_minor = models.PositiveBigIntegerField(
-        _("annual dues (minor units)"), default=0
-    )
+    annual_dues_minor = models.PositiveBigIntegerField(_("annual dues (minor units)"), default=0)
     currency = models.CharField(max_length=3, default="USD")
     vote_weight = models.PositiveIntegerField(default=1)
     in_kind_allowed = models.BooleanField(default=False)
@@ -163,6 +161,9 @@ class RepresentativeChange(models.Model):
     class Meta:
         ordering = ["organisation", "changed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.role} → {self.user or '—'} at {self.changed_at:%Y-%m-%d}"
+
 
 class MembershipState(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -192,9 +193,7 @@ class Membership(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     class_code = models.SlugField(max_length=40)
-    state = models.CharField(
-        max_length=10, choices=MembershipState.choices, default=MembershipState.PENDING
-    )
+    state = models.CharField(max_length=10, choices=MembershipState.choices, default=MembershipState.PENDING)
     member_since = models.DateTimeField(
         null=True, blank=True, help_text=_("Start of the current unbroken membership.")
     )
@@ -349,9 +348,7 @@ class MembershipApplication(models.Model):
 class ApplicationMessage(models.Model):
     """A question from the committee or an answer from the applicant."""
 
-    application = models.ForeignKey(
-        MembershipApplication, on_delete=models.CASCADE, related_name="messages"
-    )
+    application = models.ForeignKey(MembershipApplication, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_committee = models.BooleanField(default=False)
     body = models.TextField()
@@ -359,6 +356,9 @@ class ApplicationMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Message on application {self.application_id}"
 
 
 class Invitation(models.Model):
@@ -375,6 +375,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.organisation} as {self.role}"
 
 
 class Reminder(models.Model):
@@ -396,3 +399,6 @@ class Reminder(models.Model):
                 fields=["membership", "term_expires_at", "offset_days"], name="one_reminder_per_offset"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.offset_days}d for {self.membership_id}"

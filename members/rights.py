@@ -123,7 +123,11 @@ def decide(
     klass = classes.get(snapshot.class_code)
     reasons: list[Reason] = []
     if state == S.PENDING:
-        reasons.append(Reason("pending", _("The membership has not started yet (approval or first dues pending)."), since))
+        reasons.append(
+            Reason(
+                "pending", _("The membership has not started yet (approval or first dues pending)."), since
+            )
+        )
     elif state == S.GRACE:
         if not rules.grace_may_vote:
             reasons.append(

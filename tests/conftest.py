@@ -62,7 +62,7 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture
-def run_jobs(settings):  # noqa: ANN001
+def run_jobs(settings):
     """Run the outbox's due jobs in-process (the same task code a worker runs)."""
     from core.outbox import run_pending_inline
 

@@ -199,7 +199,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 5.0},
     "membership-daily": {"task": "members.run_membership_schedule", "schedule": crontab(minute="*/15")},
+    "fetch-bounces": {"task": "members.fetch_bounces", "schedule": crontab(minute="*/10")},
 }
+# A mailbox that receives bounces: imap://user:pass@host:port/INBOX, imaps://..., maildir:///path.
+BOUNCE_MAILBOX_URL = env.str("BOUNCE_MAILBOX_URL", default="")
+CHARTER_INVITATION_DAYS = env.int("CHARTER_INVITATION_DAYS", default=14)
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)
 
 # --- REST framework ------------------------------------------------------------------------

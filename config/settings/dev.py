@@ -5,5 +5,5 @@ from .base import SECRET_KEY, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # A fixed key is fine on a developer machine only; production refuses to start without one.
-SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])

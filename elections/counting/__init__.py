@@ -101,9 +101,10 @@ def count(
         result = count_simple(election, seats, method, ties, cap, out)
     if cap.active:
         result.notes.append(cap.describe())
-    if tie_seed is None and tie_order is None and result.ties:
+    if tie_seed is None and tie_order is None and any(t.method == "tie order" for t in result.ties):
         result.notes.append(
-            "Ties were broken by the ballot-file candidate order because no tie seed was given."
+            "Some ties were broken by the ballot-file candidate order because no tie seed "
+            "or tie order was given."
         )
     return result
 

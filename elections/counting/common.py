@@ -4,6 +4,7 @@ the anti-capture (group cap) rule."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from fractions import Fraction
 
 from .model import CountError, Election
@@ -52,13 +53,10 @@ def prepare(
             groups[key] = groups.get(key, Fraction(0)) + w
     if empty:
         notes.append(
-            f"Ballots of total weight {fmt_fraction(empty)} rank no continuing candidate and "
-            "are not counted."
+            f"Ballots of total weight {fmt_fraction(empty)} rank no continuing candidate and are not counted."
         )
     if withdrawn:
-        notes.append(
-            "Withdrawn candidates skipped on every ballot: " + ", ".join(sorted(withdrawn)) + "."
-        )
+        notes.append("Withdrawn candidates skipped on every ballot: " + ", ".join(sorted(withdrawn)) + ".")
     return cands, groups, notes
 
 
@@ -97,6 +95,13 @@ def fmt_fixed(units: int, digits: int, display: int | None = None) -> str:
         return f"{sign}{units}"
     whole, frac = divmod(units, 10**display)
     return f"{sign}{whole}.{frac:0{display}d}"
+
+
+def residue_text(total: str, votes: list[str], exhausted: str, display: int) -> str:
+    """Value lost to truncation, computed from the published (displayed) figures so that the
+    published votes + non-transferable + residue add up exactly to the total."""
+    rest = Decimal(total) - sum((Decimal(v) for v in votes), Decimal(0)) - Decimal(exhausted)
+    return f"{rest:.{display}f}"
 
 
 def mul_weight(units: int, weight: Fraction | int) -> int:

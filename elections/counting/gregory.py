@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import GroupCap, fmt_fixed, mul_weight, prepare
+from .common import GroupCap, fmt_fixed, mul_weight, prepare, residue_text
 from .model import CountResult, Decision, Election, Round, Transfer
 from .ties import TieBreaker
 
@@ -22,7 +22,7 @@ from .ties import TieBreaker
 class _Piece:
     """Ballots with one ranking, at one transfer value (per unit of weight)."""
 
-    __slots__ = ("ranking", "pos", "tv", "mult")
+    __slots__ = ("mult", "pos", "ranking", "tv")
 
     def __init__(self, ranking: tuple[int, ...], pos: int, tv: int, mult: Fraction | int):
         self.ranking = ranking
@@ -68,10 +68,8 @@ def count_gregory(
     if truncated:
         notes.append(f"Fractional ballot weights were truncated to {display} decimal places.")
     total = sum(groups.values(), Fraction(0))
-    if scottish:
-        quota = (int(total // (seats + 1)) + 1) * scale
-    else:
-        quota = total_units // (seats + 1)
+    # Scottish: whole-vote Droop quota; WIGM: exact votes/(seats+1), elected when above it.
+    quota = (int(total // (seats + 1)) + 1) * scale if scottish else total_units // (seats + 1)
 
     def has_quota(v: int) -> bool:
         return v >= quota if scottish else v - quota >= geps
@@ -95,14 +93,14 @@ def count_gregory(
 
     def snapshot(number: int, action: str, explanation: str, transfers=None) -> Round:
         vmap = {cands[i]: votes[i] for i in range(n)}
-        held = sum(votes)
+        shown = {c: fmt(v) for c, v in vmap.items()}
         r = Round(
             number=number,
             action=action,
-            votes={c: fmt(v) for c, v in vmap.items()},
+            votes=shown,
             quota=fmt(quota),
             exhausted=fmt(exhausted),
-            residue=fmt(total_units - held - exhausted),
+            residue=residue_text(fmt(total_units), list(shown.values()), fmt(exhausted), display),
             transfers=transfers or [],
             explanation=explanation,
         )
@@ -206,16 +204,14 @@ def count_gregory(
         elif pending:
             top = max(votes[p] for p in pending)
             tied = [cands[p] for p in pending if same(votes[p], top)]
-            c = cands.index(
-                ties.choose(tied, "surplus", rno, history, lowest=False, same=same, fmt=fmt)
-            )
+            c = cands.index(ties.choose(tied, "surplus", rno, history, lowest=False, same=same, fmt=fmt))
             pending.remove(c)
             surplus = votes[c] - quota
             vote_c = votes[c]
             if scottish:
-                moved = move(c, lambda tv: tv * surplus // vote_c)
+                moved = move(c, lambda tv, s=surplus, v=vote_c: tv * s // v)
             else:
-                moved = move(c, lambda tv: (tv * surplus // scale) * scale // vote_c)
+                moved = move(c, lambda tv, s=surplus, v=vote_c: (tv * s // scale) * scale // v)
             votes[c] = quota
             action = f"transfer surplus of {cands[c]}"
             text = (

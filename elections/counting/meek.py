@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import GroupCap, fmt_fixed, mul_weight, prepare
+from .common import GroupCap, fmt_fixed, mul_weight, prepare, residue_text
 from .model import CountResult, Decision, Election, Round
 from .ties import TieBreaker
 
@@ -38,7 +38,7 @@ def _fmt(u: int) -> str:
 
 
 class _Node:
-    __slots__ = ("cand", "through", "end", "children")
+    __slots__ = ("cand", "children", "end", "through")
 
     def __init__(self, cand: int) -> None:
         self.cand = cand
@@ -112,14 +112,14 @@ def count_meek(
         return votes, exhausted
 
     def record(number: int, action: str, votes: list[int], exh: int, quota: int) -> Round:
-        held = sum(votes)
+        shown = {cands[i]: _fmt(votes[i]) for i in range(n)}
         r = Round(
             number=number,
             action=action,
-            votes={cands[i]: _fmt(votes[i]) for i in range(n)},
+            votes=shown,
             quota=_fmt(quota),
             exhausted=_fmt(exh),
-            residue=_fmt(total_units - held - exh),
+            residue=residue_text(_fmt(total_units), list(shown.values()), _fmt(exh), 18),
             keep_factors={cands[i]: _fmt(kf[i]) for i in range(n)},
         )
         rounds.append(r)
@@ -254,14 +254,11 @@ def count_meek(
             hopeful.discard(c)
             excluded.add(c)
             kf[c] = 0
-            why = (
-                "surplus below omega (1e-9)" if status == "omega" else "surplus no longer falling"
-            )
+            why = "surplus below omega (1e-9)" if status == "omega" else "surplus no longer falling"
             rec.excluded.append(Decision(cands[c], f"fewest votes ({_fmt(votes[c])}); {why}"))
             rec.action = f"exclude {cands[c]}"
             tie_note = (
-                f" (tied within the surplus with {', '.join(t for t in tied if t != cands[c])};"
-                " see ties)"
+                f" (tied within the surplus with {', '.join(t for t in tied if t != cands[c])}; see ties)"
                 if len(tied) > 1
                 else ""
             )

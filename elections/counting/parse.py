@@ -38,9 +38,11 @@ def parse_blt(text: str) -> Election:
     def next_content() -> tuple[int, str] | None:
         nonlocal idx
         while idx < len(lines):
-            raw = lines[idx].split("#", 1)[0].strip() if not lines[idx].lstrip().startswith(
-                '"'
-            ) else lines[idx].strip()
+            raw = (
+                lines[idx].split("#", 1)[0].strip()
+                if not lines[idx].lstrip().startswith('"')
+                else lines[idx].strip()
+            )
             idx += 1
             if raw:
                 return idx, raw
@@ -103,9 +105,7 @@ def parse_blt(text: str) -> Election:
                     raise BallotFormatError(line_no, f"bad candidate number {part!r} in {tok!r}")
                 cid = int(part)
                 if not 1 <= cid <= n_cand:
-                    raise BallotFormatError(
-                        line_no, f"candidate number {cid} is not between 1 and {n_cand}"
-                    )
+                    raise BallotFormatError(line_no, f"candidate number {cid} is not between 1 and {n_cand}")
                 if cid in seen:
                     raise BallotFormatError(line_no, f"candidate {cid} is ranked twice")
                 seen.add(cid)
@@ -129,9 +129,7 @@ def parse_blt(text: str) -> Election:
             raise BallotFormatError(i + 1, f"expected a quoted name, got {line!r}")
         names.extend((i + 1, s.replace('\\"', '"')) for s in found)
     if len(names) < n_cand:
-        raise BallotFormatError(
-            len(lines), f"expected {n_cand} candidate names, found {len(names)}"
-        )
+        raise BallotFormatError(len(lines), f"expected {n_cand} candidate names, found {len(names)}")
     cand_names = [n for _, n in names[:n_cand]]
     for pos, (ln, name) in enumerate(names[:n_cand]):
         if not name.strip():
@@ -218,7 +216,7 @@ def parse_debian_tally(text: str, seats: int = 1) -> Election:
 
 def detect_and_parse(text: str) -> Election:
     """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines."""
-    has_votes = any(_VOTE.match(line) for line in text.splitlines())
-    if has_votes and _OPTION.search(text):
+    lines = text.splitlines()
+    if any(_VOTE.match(line) for line in lines) and any(_OPTION.search(line) for line in lines):
         return parse_debian_tally(text)
     return parse_blt(text)

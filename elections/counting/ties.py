@@ -27,9 +27,7 @@ from .model import CountError, Tie
 
 def seed_order(candidates: Iterable[str], seed: str) -> list[str]:
     """Candidates by sha256(f"{seed}:{name}") hex digest ascending."""
-    return sorted(
-        candidates, key=lambda c: (hashlib.sha256(f"{seed}:{c}".encode()).hexdigest(), c)
-    )
+    return sorted(candidates, key=lambda c: (hashlib.sha256(f"{seed}:{c}".encode()).hexdigest(), c))
 
 
 class TieBreaker:
@@ -94,12 +92,10 @@ class TieBreaker:
                 remaining = keep
                 if len(remaining) == 1:
                     chosen = remaining[0]
-                    self.ties.append(
-                        Tie(round_no, purpose, tied, chosen, "round totals", "; ".join(steps))
-                    )
+                    self.ties.append(Tie(round_no, purpose, tied, chosen, "round totals", "; ".join(steps)))
                     return chosen
         chosen = remaining[0]
-        detail = "; ".join(steps + [f"equal in every earlier round, so {self.source} decides"])
+        detail = "; ".join([*steps, f"equal in every earlier round, so {self.source} decides"])
         detail += f" ({' > '.join(c for c in self.order if c in remaining)}): {chosen} first"
         self.ties.append(Tie(round_no, purpose, tied, chosen, "tie order", detail))
         return chosen

@@ -9,5 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         report = audit_verify_chain()
         if not report.ok:
-            raise CommandError(f"Audit chain broken: {report.problem} (first bad entry #{report.first_bad_seq}).")
+            raise CommandError(
+                f"Audit chain broken: {report.problem} (first bad entry #{report.first_bad_seq})."
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} entries."))

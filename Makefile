@@ -1,0 +1,79 @@
+# Charter: `make run` serves the demo foundation; `make test` runs the suite.
+# Both work on a fresh clone with only Python 3.11 installed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+FAKE_STRIPE_PORT ?= 12111
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test lint format worker beat jobs migrate demo bench browser check clean
+
+# A venv with the runtime dependencies (requirements.txt), refreshed when it changes.
+$(VENV)/.runtime: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# The same venv plus test and tooling dependencies.
+$(VENV)/.dev: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# The embedded default: SQLite, console email, Celery worker + beat on the filesystem
+# transport, a fake Stripe on loopback when no STRIPE_SECRET_KEY is set. Ctrl-C stops all.
+run: demo
+	@mkdir -p var/log
+	@$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py demo_logins
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) -m celery -A config worker --beat --pool=solo --loglevel=WARNING \
+	      --schedule var/celerybeat-schedule >var/log/worker.log 2>&1 & \
+	  if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	    $(PY) manage.py run_fake_stripe --port $(FAKE_STRIPE_PORT) >var/log/fake-stripe.log 2>&1 & \
+	  fi; \
+	  echo "Background jobs: logs in var/log/. Serving on http://127.0.0.1:$(PORT)/"; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# Separate processes for a real broker (CELERY_BROKER_URL=redis://...).
+worker: $(VENV)/.runtime
+	$(PY) -m celery -A config worker --loglevel=INFO
+
+beat: $(VENV)/.runtime
+	$(PY) -m celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+# The whole suite except browser journeys and benchmarks; DATABASE_URL picks the database.
+test: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+browser: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(VENV)/.dev
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: $(VENV)/.dev
+	@for f in bench/bench_*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf var/broker var/celerybeat-schedule* var/log

@@ -1,0 +1,273 @@
+"""Demo data for governance: a board of eight, committees, a year of meetings and a policy.
+
+``seed_governance`` is idempotent: each part checks whether it exists before writing,
+and everything is written through the services (with the clock moved back in time),
+so the audit chain and the public change history are the real thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TextIO
+
+from allauth.account.models import EmailAddress
+
+from core import clock
+from core.models import User
+from governance.models import (
+    AttendanceStatus,
+    Committee,
+    CommitteeKind,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    Minutes,
+    Policy,
+    Role,
+    RoleAssignment,
+    Seat,
+    SeatHolding,
+    VoteChoice,
+)
+from governance.models_meetings import MinutesStatus
+from governance.services.board import board_found, officer_appoint, seat_fill
+from governance.services.committees import committee_create, committee_member_add, conflict_declaration_file
+from governance.services.decisions import decision_record, policy_create, policy_version_propose
+from governance.services.meetings import attendance_record, meeting_create, minutes_draft, minutes_publish
+from members.models import Organisation
+
+DOMAIN = "demo.charter.invalid"
+MEETING_TITLE = "Monthly board meeting"
+DIRECTORS = [
+    ("chair", "Amara Okafor"),
+    ("secretary", "Lukas Brandt"),
+    ("treasurer", "Mei Tanaka"),
+    ("director4", "Sofia Rossi"),
+    ("director5", "Daniel Cohen"),
+    ("director6", "Priya Raman"),
+    ("director7", "Jonas Lindqvist"),
+    ("director8", "Fatima Haddad"),
+]
+COI_POLICY_V1 = """# Conflict of interest policy
+
+Directors declare their interests every year.
+
+A director with a conflict of interest on a matter recuses from the vote.
+"""
+COI_POLICY_V2 = """# Conflict of interest policy
+
+Directors declare their interests every year, and whenever they change.
+
+A director with a conflict of interest on a matter recuses from the discussion and the vote.
+
+The secretary records every recusal in the minutes.
+"""
+
+
+def _user(local: str, name: str) -> User:
+    user, created = User.objects.get_or_create(email=f"{local}@{DOMAIN}", defaults={"full_name": name})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+    return user
+
+
+def _employers(count: int) -> list[Organisation | None]:
+    """Existing member organisations from distinct groups, else fictional ones."""
+    chosen: list[Organisation | None] = []
+    keys: set[str] = set()
+    for org in Organisation.objects.filter(memberships__isnull=False).order_by("legal_name"):
+        if org.group_key not in keys and len(chosen) < count:
+            keys.add(org.group_key)
+            chosen.append(org)
+    fictional = ["Northwind Systems", "Blue Fjord Cloud", "Kestrel Hardware"]
+    for name in fictional:
+        if len(chosen) >= count:
+            break
+        slug = "demo-" + name.lower().replace(" ", "-")
+        org, _created = Organisation.objects.get_or_create(slug=slug, defaults={"legal_name": name})
+        if org.group_key not in keys:
+            keys.add(org.group_key)
+            chosen.append(org)
+    return chosen
+
+
+def _seed_board(start: dt.datetime, out: TextIO) -> list[User]:
+    people = [_user(local, name) for local, name in DIRECTORS]
+    if SeatHolding.objects.exists():
+        out.write("governance: board exists, skipped\n")
+        return people
+    with clock.travel(start):
+        board_found(seats=len(people))
+        employers = _employers(3)
+        seats = list(Seat.objects.filter(abolished_at__isnull=True).order_by("number"))
+        for i, (seat, person) in enumerate(zip(seats, people, strict=False)):
+            employer = employers[i - 3] if 3 <= i < 3 + len(employers) else None
+            seat_fill(seat=seat, person=person, employer=employer, source="founding")
+    with clock.travel(start + dt.timedelta(minutes=5)):
+        for person, role in (
+            (people[0], Role.CHAIR),
+            (people[1], Role.SECRETARY),
+            (people[2], Role.TREASURER),
+        ):
+            # The members demo may already have given the persona its office.
+            if not RoleAssignment.objects.filter(user=person, role=role).exists():
+                officer_appoint(person=person, role=role)
+        for person in people[:-1]:  # one declaration missing, as the board page shows
+            conflict_declaration_file(person=person, interests="Employment as declared; no other interests.")
+    out.write(f"governance: board of {len(people)} seated, officers appointed\n")
+    return people
+
+
+def _seed_committees(start: dt.datetime, out: TextIO) -> None:
+    if Committee.objects.exists():
+        out.write("governance: committees exist, skipped\n")
+        return
+    with clock.travel(start + dt.timedelta(minutes=10)):
+        membership = committee_create(
+            slug="membership-committee",
+            name="Membership committee",
+            kind=CommitteeKind.MEMBERSHIP,
+            description="Approves applications and renewals.",
+        )
+        committee_member_add(committee=membership, person=_user("committee", "Noor Valdés"), is_chair=True)
+        committee_member_add(committee=membership, person=_user("committee2", "Henrik Aalto"))
+        election = committee_create(
+            slug="election-committee",
+            name="Election committee",
+            kind=CommitteeKind.ELECTION,
+            description="Runs board elections; its members cannot stand.",
+        )
+        committee_member_add(committee=election, person=_user("election-chair", "Grace Mbeki"), is_chair=True)
+        committee_member_add(committee=election, person=_user("election-committee", "Tomás Ibarra"))
+    out.write("governance: membership and election committees created\n")
+
+
+def _roll(
+    directors: list[User], *, absent: set[int], special: dict[int, tuple[str, str]] | None = None
+) -> Any:
+    special = special or {}
+    return [
+        (p, *special.get(i, (VoteChoice.ABSENT if i in absent else VoteChoice.YES, "")))
+        for i, p in enumerate(directors)
+    ]
+
+
+def _seed_meetings(start: dt.datetime, directors: list[User], out: TextIO) -> None:
+    if Meeting.objects.filter(title__startswith=MEETING_TITLE).exists():
+        out.write("governance: meetings exist, skipped\n")
+        return
+    secretary = directors[1]
+    with clock.travel(start + dt.timedelta(minutes=15)):
+        policy = Policy.objects.filter(slug="conflict-of-interest").first() or policy_create(
+            slug="conflict-of-interest",
+            title="Conflict of interest policy",
+            summary="How directors declare interests and recuse.",
+            actor=secretary,
+        )
+        v1 = policy_version_propose(
+            policy=policy, body_md=COI_POLICY_V1, change_note="First version", actor=secretary
+        )
+    previous: Minutes | None = None
+    for month in range(1, 13):
+        at = (start + dt.timedelta(days=30 * month)).replace(hour=17, minute=0, second=0, microsecond=0)
+        with clock.travel(at):
+            meeting = meeting_create(
+                kind=MeetingKind.REGULAR,
+                title=f"{MEETING_TITLE} {at:%B %Y}",
+                scheduled_at=at,
+                location="Video call",
+                agenda=[("Approval of the previous minutes", ""), ("Reports", ""), ("Resolutions", "")],
+                actor=directors[0],
+                notify=False,
+            )
+            absent = {7} if month % 4 == 0 else set()
+            attendance_record(
+                meeting=meeting,
+                entries=[
+                    (p, AttendanceStatus.ABSENT if i in absent else AttendanceStatus.PRESENT, "")
+                    for i, p in enumerate(directors)
+                ],
+                actor=secretary,
+            )
+            if previous is not None:
+                decision_record(
+                    meeting=meeting,
+                    title=f"Approve minutes no. {previous.number}",
+                    text=f"The board approves minutes no. {previous.number} as circulated.",
+                    votes=_roll(directors, absent=absent),
+                    approves_minutes=previous,
+                    actor=secretary,
+                )
+            if month == 1:
+                decision_record(
+                    meeting=meeting,
+                    title="Adopt the conflict of interest policy",
+                    text="The board adopts the conflict of interest policy, version 1.",
+                    votes=_roll(directors, absent=absent),
+                    adopts_policy_version=v1,
+                    actor=secretary,
+                )
+            if month == 3:
+                decision_record(
+                    meeting=meeting,
+                    title="Accept a hardware donation for the build farm",
+                    text="The board accepts forty build servers donated by a member organisation.",
+                    votes=_roll(
+                        directors, absent=absent, special={3: (VoteChoice.RECUSED, "Employed by the donor")}
+                    ),
+                    actor=secretary,
+                )
+            if month == 6:
+                decision_record(
+                    meeting=meeting,
+                    title="Amend the bylaws on electronic meetings",
+                    text="Article 5 is amended to allow board meetings by video call.",
+                    kind=DecisionKind.BYLAWS_AMENDMENT,
+                    votes=_roll(
+                        directors,
+                        absent=absent,
+                        special={6: (VoteChoice.NO, ""), 7: (VoteChoice.ABSTAIN, "")},
+                    ),
+                    actor=secretary,
+                )
+            if month == 9:
+                v2 = policy_version_propose(
+                    policy=policy,
+                    body_md=COI_POLICY_V2,
+                    change_note="Recusal from discussion",
+                    actor=secretary,
+                )
+                decision_record(
+                    meeting=meeting,
+                    title="Amend the conflict of interest policy",
+                    text="The board adopts version 2 of the conflict of interest policy.",
+                    votes=_roll(directors, absent=absent, special={5: (VoteChoice.NO, "")}),
+                    adopts_policy_version=v2,
+                    actor=secretary,
+                )
+            if previous is not None:
+                previous.refresh_from_db()
+                if previous.status == MinutesStatus.APPROVED:
+                    minutes_publish(minutes=previous, actor=secretary)
+            previous = minutes_draft(
+                meeting=meeting,
+                body_md=(
+                    f"## Attendance\n\n{8 - len(absent)} of 8 directors present; quorum present.\n\n"
+                    "## Antitrust statement\n\nThe chair read the antitrust statement.\n\n"
+                    "## Reports\n\n- Treasurer: finances on budget.\n- Infrastructure: mirrors healthy.\n"
+                ),
+                actor=secretary,
+            )
+    out.write("governance: twelve monthly meetings with minutes and decisions recorded\n")
+
+
+def seed_governance(*, stdout: TextIO) -> None:
+    """Create the governance demo data; safe to run again."""
+    start = (clock.now() - dt.timedelta(days=395)).replace(hour=9, minute=0, second=0, microsecond=0)
+    directors = _seed_board(start, stdout)
+    _seed_committees(start, stdout)
+    _seed_meetings(start, directors, stdout)

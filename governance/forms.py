@@ -1,0 +1,198 @@
+"""Forms for the secretary's and chair's pages. They parse input; services decide."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from governance.models import (
+    AttendanceStatus,
+    Committee,
+    Decision,
+    DecisionKind,
+    HoldingEnd,
+    HoldingSource,
+    MeetingKind,
+    Minutes,
+    PolicyVersion,
+    Role,
+    Seat,
+    VoteChoice,
+)
+from members.models import Organisation
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One item per line. The antitrust statement is added first automatically."),
+    )
+
+    def agenda_items(self) -> list[tuple[str, str]]:
+        lines = (line.strip() for line in self.cleaned_data.get("agenda", "").splitlines())
+        return [(line[:200], "") for line in lines if line]
+
+
+class AttendanceForm(forms.Form):
+    """One choice per director in office; guests by the email of their account."""
+
+    guests = forms.CharField(
+        label=_("Invited experts (non-voting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One account email per line."),
+    )
+
+    def __init__(self, *args: Any, directors: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.directors = directors
+        choices = [(AttendanceStatus.PRESENT, _("Present")), (AttendanceStatus.ABSENT, _("Absent"))]
+        for person in directors:
+            self.fields[f"d{person.pk}"] = forms.ChoiceField(
+                label=str(person), choices=choices, widget=forms.RadioSelect, initial=AttendanceStatus.PRESENT
+            )
+
+    def clean_guests(self) -> list[User]:
+        emails = [e.strip().lower() for e in self.cleaned_data["guests"].splitlines() if e.strip()]
+        users = list(User.objects.filter(email__in=emails))
+        missing = set(emails) - {u.email for u in users}
+        if missing:
+            raise forms.ValidationError(
+                _("No account for: %(emails)s") % {"emails": ", ".join(sorted(missing))}
+            )
+        return users
+
+    def entries(self) -> list[tuple[Any, str, str]]:
+        rows = [(p, self.cleaned_data[f"d{p.pk}"], "") for p in self.directors]
+        rows += [(u, AttendanceStatus.GUEST, "") for u in self.cleaned_data["guests"]]
+        return rows
+
+
+class DecisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    text = forms.CharField(label=_("Resolution text"), widget=forms.Textarea(attrs={"rows": 5}))
+    kind = forms.ChoiceField(label=_("Type"), choices=DecisionKind.choices)
+    approves_minutes = forms.ModelChoiceField(
+        label=_("Approves the minutes"), queryset=Minutes.objects.none(), required=False
+    )
+    adopts_policy_version = forms.ModelChoiceField(
+        label=_("Adopts the policy version"), queryset=PolicyVersion.objects.none(), required=False
+    )
+
+    def __init__(
+        self, *args: Any, directors: list[Any], minutes_qs: Any, versions_qs: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.directors = directors
+        cast(forms.ModelChoiceField, self.fields["approves_minutes"]).queryset = minutes_qs
+        cast(forms.ModelChoiceField, self.fields["adopts_policy_version"]).queryset = versions_qs
+        for person in directors:
+            self.fields[f"v{person.pk}"] = forms.ChoiceField(
+                label=str(person), choices=VoteChoice.choices, initial=VoteChoice.YES
+            )
+            self.fields[f"n{person.pk}"] = forms.CharField(
+                label=_("Conflict of interest (if recused)"), max_length=300, required=False
+            )
+
+    def votes(self) -> list[tuple[Any, str, str]]:
+        return [(p, self.cleaned_data[f"v{p.pk}"], self.cleaned_data[f"n{p.pk}"]) for p in self.directors]
+
+    def vote_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(p, self[f"v{p.pk}"], self[f"n{p.pk}"]) for p in self.directors]
+
+
+class MinutesForm(forms.Form):
+    body_md = forms.CharField(
+        label=_("Minutes (Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_("Markdown. Scripts and unsafe links are removed when rendered."),
+    )
+
+
+class CorrectionForm(MinutesForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        help_text=_("Shown publicly in the minutes' history."),
+    )
+
+
+def _user_by_email(email: str) -> User:
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        raise forms.ValidationError(_("No account with that email address."))
+    return user
+
+
+class SeatFillForm(forms.Form):
+    seat = forms.ModelChoiceField(label=_("Vacant seat"), queryset=Seat.objects.none())
+    person = forms.EmailField(label=_("Director's account email"))
+    employer = forms.ModelChoiceField(
+        label=_("Employer (as declared)"), queryset=Organisation.objects.all(), required=False
+    )
+    source = forms.ChoiceField(
+        label=_("Filled by"), choices=[(c, label) for c, label in HoldingSource.choices if c != "founding"]
+    )
+    decision = forms.IntegerField(
+        label=_("Decision number"), required=False, help_text=_("Needed for an appointment by the board.")
+    )
+
+    def __init__(self, *args: Any, vacant: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["seat"]).queryset = vacant
+
+    def clean_person(self) -> User:
+        return _user_by_email(self.cleaned_data["person"])
+
+    def clean_decision(self) -> Decision | None:
+        number = self.cleaned_data.get("decision")
+        if number is None:
+            return None
+        decision = Decision.objects.filter(number=number).first()
+        if decision is None:
+            raise forms.ValidationError(_("There is no decision with that number."))
+        return decision
+
+
+class VacateForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=HoldingEnd.choices)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class OfficerForm(forms.Form):
+    person = forms.EmailField(label=_("Account email"))
+    role = forms.ChoiceField(
+        label=_("Office"),
+        choices=[(r, Role(r).label) for r in (Role.CHAIR, Role.SECRETARY, Role.TREASURER)],
+    )
+
+    def clean_person(self) -> User:
+        return _user_by_email(self.cleaned_data["person"])
+
+
+class CommitteeMemberForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=Committee.objects.all())
+    person = forms.EmailField(label=_("Account email"))
+    is_chair = forms.BooleanField(label=_("Chair"), required=False)
+
+    def clean_person(self) -> User:
+        return _user_by_email(self.cleaned_data["person"])
+
+
+class DeclarationForm(forms.Form):
+    interests = forms.CharField(
+        label=_("Your interests"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Employment, significant holdings, other board seats; write “none” if there are none."),
+    )

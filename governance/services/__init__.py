@@ -1,0 +1,1 @@
+"""Every write to governance state: board and seats, committees, meetings, decisions."""

@@ -1,0 +1,34 @@
+"""Helpers the governance services share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+
+from core import clock
+from governance.models import ChangeRecord
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    return day + relativedelta(years=years)
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    return moment + relativedelta(months=months)
+
+
+def person_name(user: object) -> str:
+    return str(user)
+
+
+def change_record(*, item_type: str, item_label: str, summary: str, url: str = "", reason: str = "") -> None:
+    """One line in the public change history (no personal data beyond public roles)."""
+    ChangeRecord.objects.create(
+        at=clock.now(),
+        item_type=item_type,
+        item_label=item_label[:300],
+        url=url[:300],
+        summary=summary[:300],
+        reason=reason[:300],
+    )

@@ -1,0 +1,306 @@
+"""The demo foundation's people and members (fictional names, deterministic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+from typing import Any, TextIO
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from core import clock
+from core.models import OutgoingEmail, User
+from governance.models import Role, RoleAssignment
+from members.models import (
+    ApplicationState,
+    Membership,
+    MembershipApplication,
+    Organisation,
+    Reminder,
+    RepresentativeChange,
+)
+from members.services.transitions import (
+    membership_apply_schedule,
+    membership_end,
+    membership_start_term,
+    membership_suspend,
+)
+
+DEMO_DOMAIN = "demo.charter.invalid"
+DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 - printed for the demo on purpose
+
+# email local part, full name, roles, needs TOTP
+PERSONAS: list[tuple[str, str, list[str], bool]] = [
+    ("member", "Dana Okafor", [], False),
+    ("secretary", "Samuel Reyes", [Role.DIRECTOR, Role.SECRETARY], True),
+    ("chair", "Ingrid Solberg", [Role.DIRECTOR, Role.CHAIR], True),
+    ("treasurer", "Ravi Menon", [Role.DIRECTOR, Role.TREASURER], True),
+    ("committee", "Lucia Ferraro", [Role.MEMBERSHIP_COMMITTEE], True),
+    ("election-chair", "Tomasz Nowak", [Role.ELECTION_COMMITTEE, Role.ELECTION_COMMITTEE_CHAIR], True),
+    ("sponsor", "Mei Tanaka", [], False),
+    ("admin", "Alex Admin", [Role.STAFF], True),
+]
+
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elif",
+    "Farah",
+    "Gustavo",
+    "Hana",
+    "Ivan",
+    "Jonas",
+    "Kaia",
+    "Liam",
+    "Maya",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zeynep",
+    "Aiko",
+    "Bruno",
+    "Carmen",
+    "Diego",
+    "Emeka",
+    "Fatima",
+    "Goran",
+]
+LAST = [
+    "Abara",
+    "Berg",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Laine",
+    "Moreau",
+    "Nakamura",
+    "Olsen",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Adeyemi",
+    "Brennan",
+]
+
+# legal name, corporate group, class code, situation
+ORGANISATIONS: list[tuple[str, str, str, str]] = [
+    ("Northwind Compute Inc.", "Northwind Holdings", "platinum", "active"),
+    ("Acme Cloud Systems", "", "gold", "due_soon"),
+    ("Bluefin Hosting GmbH", "Bluefin Group", "gold", "active"),
+    ("Copperleaf Software", "", "gold", "grace"),
+    ("Delta Silicon Ltd", "", "ruby", "active"),
+    ("Evergreen Data Co.", "Northwind Holdings", "ruby", "active"),
+    ("Fjord Networks AS", "", "ruby", "lapsed"),
+    ("Granite Labs", "", "silver", "active"),
+    ("Harbor Mirrors Ltd", "", "silver", "active"),
+    ("Ironbark Research", "", "silver", "lapsed"),
+    ("Juniper Edge", "", "silver", "active"),
+    ("Kestrel University Mirror", "", "mirror", "active"),
+]
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hashing is deliberately slow; every demo login shares one password, so hash it once.
+    return make_password(DEMO_PASSWORD)
+
+
+def _user(local: str, name: str) -> User:
+    email = f"{local}@{DEMO_DOMAIN}"
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create(email=email, password=_demo_password_hash(), full_name=name)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def seed_people(*, stdout: TextIO) -> dict[str, User]:
+    """The named demo logins, their roles and (for privileged ones) a TOTP secret."""
+    people: dict[str, User] = {}
+    year_ago = clock.now() - dt.timedelta(days=365)
+    for local, name, roles, totp in PERSONAS:
+        user = _user(local, name)
+        if local == "admin" and not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        for role in roles:
+            if not RoleAssignment.objects.filter(user=user, role=role).exists():
+                RoleAssignment.objects.create(user=user, role=role, starts_at=year_ago)
+        if totp and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+        people[local] = user
+    return people
+
+
+def _start(membership: Membership, *, days_ago: int) -> Membership:
+    return membership_start_term(membership=membership, at=clock.now() - dt.timedelta(days=days_ago))
+
+
+def seed_members(*, stdout: TextIO, people: dict[str, User]) -> None:
+    """About 200 individuals and 12 organisations in every state, applications, reminders."""
+    if Membership.objects.filter(user=people["member"]).exists():
+        stdout.write("  members: already seeded\n")
+        return
+    rng = random.Random(2026)
+    term = 365
+    with transaction.atomic():
+        # The named logins.
+        for local in ("member", "secretary", "chair", "treasurer", "committee", "election-chair", "sponsor"):
+            m = Membership.objects.create(user=people[local], class_code="individual", in_directory=True)
+            _start(m, days_ago=rng.randint(40, 300))
+        # About 200 individuals: most active, some expiring soon, in grace, lapsed, suspended, ended.
+        for i in range(193):
+            name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
+            user = _user(f"member{i:03d}", name)
+            code = "mirror" if i % 40 == 0 else "individual"
+            m = Membership.objects.create(
+                user=user,
+                class_code=code,
+                in_directory=rng.random() < 0.6,
+                mirror_url=f"https://mirror{i}.example.net/" if code == "mirror" else "",
+            )
+            roll = i % 20
+            if roll < 13:
+                _start(m, days_ago=rng.randint(5, 330))  # active
+            elif roll < 15:
+                _start(m, days_ago=term - rng.randint(2, 25))  # expiring within a month
+            elif roll < 17:
+                _start(m, days_ago=term + rng.randint(1, 20))  # in grace after the schedule runs
+            elif roll < 19:
+                _start(m, days_ago=term + rng.randint(60, 200))  # lapsed
+            else:
+                _start(m, days_ago=rng.randint(30, 200))
+                if i % 3 == 0:
+                    membership_suspend(
+                        membership=m,
+                        actor=people["secretary"],
+                        reason="Repeated violations of the code of conduct",
+                        notice_date=(clock.now() - dt.timedelta(days=20)).date(),
+                        decision_ref="Board decision 2026-09-03",
+                    )
+                else:
+                    membership_end(membership=m, actor=user, reason="Left the foundation")
+        # Organisations.
+        for k, (legal, group, code, situation) in enumerate(ORGANISATIONS):
+            rep = (
+                people["sponsor"]
+                if situation == "due_soon"
+                else _user(f"rep{k:02d}", f"{FIRST[k + 3]} {LAST[k + 5]}")
+            )
+            org = Organisation.objects.create(
+                legal_name=legal,
+                slug=legal.lower().replace(" ", "-").replace(".", "").replace(",", ""),
+                corporate_group=group,
+                website=f"https://{legal.split()[0].lower()}.example.com/",
+                billing_contact_name=str(rep),
+                billing_contact_email=rep.email,
+                billing_address=f"{100 + k} Example Street\nSpringfield",
+                representative=rep,
+            )
+            org.admins.add(rep)
+            RepresentativeChange.objects.create(
+                organisation=org,
+                role="representative",
+                user=rep,
+                changed_at=clock.now() - dt.timedelta(days=400),
+            )
+            m = Membership.objects.create(organisation=org, class_code=code, in_directory=True)
+            days_ago = {
+                "active": rng.randint(30, 200),
+                "due_soon": term - 20,
+                "grace": term + 10,
+                "lapsed": term + 120,
+            }[situation]
+            _start(m, days_ago=days_ago)
+        membership_apply_schedule()
+        # A queue of applications for the membership committee.
+        for i in range(8):
+            applicant = _user(f"applicant{i}", f"{FIRST[(i + 11) % len(FIRST)]} {LAST[(i + 3) % len(LAST)]}")
+            is_org = i >= 6
+            MembershipApplication.objects.create(
+                applicant=applicant,
+                class_code="silver" if is_org else ("mirror" if i == 5 else "individual"),
+                statement="I maintain packages for the distribution and want a say in its future.",
+                mirror_url="https://mirror.applicant.example.net/" if i == 5 else "",
+                legal_name=f"Applicant Org {i}" if is_org else "",
+                legal_name_key=f"applicant org {i}" if is_org else "",
+                website="https://applicant.example.com/" if is_org else "",
+                billing_contact_name=str(applicant) if is_org else "",
+                billing_contact_email=applicant.email if is_org else "",
+                representative_email=applicant.email if is_org else "",
+                state=ApplicationState.SUBMITTED,
+                submitted_at=clock.now() - dt.timedelta(days=8 - i),
+            )
+        # Reminders sent to those expiring soon; a few not reached (refused, bounced, no action).
+        soon = Membership.objects.filter(state="active", expires_at__lte=clock.now() + dt.timedelta(days=30))
+        for n, m in enumerate(soon.select_related("user", "organisation__representative")):
+            to = m.user.email if m.user_id else m.organisation.representative.email
+            status = [OutgoingEmail.Status.SENT, OutgoingEmail.Status.REFUSED, OutgoingEmail.Status.BOUNCED][
+                n % 3
+            ]
+            sent_at = clock.now() - dt.timedelta(days=10)
+            email = OutgoingEmail.objects.create(
+                to=to,
+                subject="Your membership expires soon",
+                body="Renew at /members/renew/",
+                purpose="membership.reminder",
+                subject_ref=m.number,
+                status=status,
+                error="550 5.1.1 mailbox unavailable" if status != OutgoingEmail.Status.SENT else "",
+                sent_at=sent_at,
+                bounced_at=sent_at if status == OutgoingEmail.Status.BOUNCED else None,
+            )
+            Reminder.objects.create(
+                membership=m, term_expires_at=m.expires_at, offset_days=30, sent_at=sent_at, email=email
+            )
+    stdout.write(
+        f"  members: {Membership.objects.count()} memberships, {Organisation.objects.count()} organisations\n"
+    )
+
+
+def demo_logins() -> list[dict[str, Any]]:
+    """What `make run` prints: each demo login, its roles and its TOTP URI."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.utils import decrypt
+
+    rows = []
+    for local, name, roles, _totp in PERSONAS:
+        user = User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()
+        if user is None:
+            continue
+        uri = ""
+        auth = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if auth is not None:
+            uri = get_adapter().build_totp_url(user, decrypt(auth.data["secret"]))
+        rows.append({"email": user.email, "name": name, "roles": [str(r) for r in roles], "totp": uri})
+    return rows

@@ -1,0 +1,75 @@
+"""Privileged users must turn on TOTP before any privileged page opens (admin included)."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from core.errors import NotAllowed
+from core.models import AuditEntry
+from core.services import user_reset_mfa
+from tests.factories import RoleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ACTIVATE = "/accounts/2fa/totp/activate/"
+
+
+def test_staff_without_totp_is_sent_to_activate_it_before_the_admin(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(ACTIVATE)
+
+
+def test_staff_with_totp_reaches_the_admin(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "role", ["director", "secretary", "membership_committee", "election_committee_chair"]
+)
+def test_role_holders_without_totp_cannot_open_manage_pages(client, role):
+    holder = RoleFactory(role=role).user
+    client.force_login(holder)
+    response = client.get("/manage/members/")
+    assert response.status_code == 302 and response["Location"].startswith(ACTIVATE)
+
+
+def test_a_role_that_ended_no_longer_counts_as_privileged(client, clock):
+    assignment = RoleFactory(role="director")
+    assignment.ends_at = clock.now()
+    assignment.save()
+    client.force_login(assignment.user)
+    response = client.get("/manage/members/")
+    assert not (response.status_code == 302 and response["Location"].startswith(ACTIVATE))
+
+
+def test_ordinary_members_are_not_asked_for_totp_on_public_pages(client):
+    client.force_login(UserFactory())
+    assert client.get("/").status_code == 200
+
+
+def test_privileged_users_can_still_browse_public_pages_without_totp(client):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/").status_code == 200
+
+
+def test_staff_reset_of_a_lost_device_removes_authenticators_and_is_audited():
+    staff = UserFactory(is_staff=True)
+    director = RoleFactory(role="director").user
+    TOTP.activate(director, generate_totp_secret())
+    assert user_reset_mfa(actor=staff, user=director, reason="lost phone") >= 1
+    assert not Authenticator.objects.filter(user=director).exists()
+    entry = AuditEntry.objects.get(action="account.mfa_reset")
+    assert entry.actor_ref == staff.audit_ref and entry.object_ref == director.audit_ref
+
+
+def test_non_staff_cannot_reset_someone_elses_mfa():
+    with pytest.raises(NotAllowed):
+        user_reset_mfa(actor=UserFactory(), user=UserFactory(), reason="x")
