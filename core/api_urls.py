@@ -4,4 +4,6 @@ from core import api_views
 
 urlpatterns = [
     path("audit/head/", api_views.AuditHeadView.as_view(), name="api-audit-head"),
+    # Also served at /.well-known/jwks.json (config/urls.py).
+    path("keys/", api_views.JWKSView.as_view(), name="api-jwks"),
 ]

@@ -185,3 +185,6 @@ class OutgoingEmail(models.Model):
     @property
     def reached(self) -> bool:
         return self.status == self.Status.SENT
+
+
+from core.models_api import ApiToken, SigningKey  # noqa: E402,F401

@@ -25,6 +25,7 @@ class Bar:
     y: float
     total: float
     segments: list[Segment]
+    end_x: float = 0.0
 
 
 @dataclass
@@ -55,6 +56,6 @@ def stacked_bars(series: Series, *, width: int = 640, label_width: int = 110, ba
             w = plot * value / scale_max
             segments.append(Segment(category, value, round(x, 1), round(w, 1), colours[category]))
             x += w
-        bars.append(Bar(label, row * (bar_height + 8) + 4, sum(values.values()), segments))
+        bars.append(Bar(label, row * (bar_height + 8) + 4, sum(values.values()), segments, round(x + 4, 1)))
     height = len(bars) * (bar_height + 8) + 8
     return Chart(width, height, label_width, bar_height, bars, list(colours.items()), series)

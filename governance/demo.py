@@ -16,6 +16,7 @@ from core import clock
 from core.models import User
 from governance.models import (
     AttendanceStatus,
+    Cohort,
     Committee,
     CommitteeKind,
     DecisionKind,
@@ -30,10 +31,16 @@ from governance.models import (
     VoteChoice,
 )
 from governance.models_meetings import MinutesStatus
-from governance.services.board import board_found, officer_appoint, seat_fill
+from governance.services.board import board_found, cohort_start_new_term, officer_appoint, seat_fill
 from governance.services.committees import committee_create, committee_member_add, conflict_declaration_file
 from governance.services.decisions import decision_record, policy_create, policy_version_propose
-from governance.services.meetings import attendance_record, meeting_create, minutes_draft, minutes_publish
+from governance.services.meetings import (
+    attendance_record,
+    meeting_create,
+    minutes_correct,
+    minutes_draft,
+    minutes_publish,
+)
 from members.models import Organisation
 
 DOMAIN = "demo.charter.invalid"
@@ -116,8 +123,6 @@ def _seed_board(start: dt.datetime, out: TextIO) -> list[User]:
             # The members demo may already have given the persona its office.
             if not RoleAssignment.objects.filter(user=person, role=role).exists():
                 officer_appoint(person=person, role=role)
-        for person in people[:-1]:  # one declaration missing, as the board page shows
-            conflict_declaration_file(person=person, interests="Employment as declared; no other interests.")
     out.write(f"governance: board of {len(people)} seated, officers appointed\n")
     return people
 
@@ -156,6 +161,22 @@ def _roll(
     ]
 
 
+def _hold_due_elections(at: dt.datetime, chair: User) -> None:
+    """A cohort whose term ended is re-elected (the incumbents stand again and win)."""
+    for cohort in Cohort.objects.filter(term_end__lte=at.date()).order_by("code"):
+        holders = [
+            (h.seat, h.person, h.employer)
+            for h in SeatHolding.objects.active(at)
+            .filter(seat__cohort=cohort)
+            .select_related("seat", "person", "employer")
+        ]
+        cohort_start_new_term(cohort=cohort)
+        for seat, person, employer in holders:
+            seat_fill(seat=seat, person=person, employer=employer, source="election")
+    if not RoleAssignment.objects.active(at).filter(role=Role.CHAIR).exists():
+        officer_appoint(person=chair, role=Role.CHAIR)
+
+
 def _seed_meetings(start: dt.datetime, directors: list[User], out: TextIO) -> None:
     if Meeting.objects.filter(title__startswith=MEETING_TITLE).exists():
         out.write("governance: meetings exist, skipped\n")
@@ -174,6 +195,8 @@ def _seed_meetings(start: dt.datetime, directors: list[User], out: TextIO) -> No
     previous: Minutes | None = None
     for month in range(1, 13):
         at = (start + dt.timedelta(days=30 * month)).replace(hour=17, minute=0, second=0, microsecond=0)
+        with clock.travel(at - dt.timedelta(hours=1)):
+            _hold_due_elections(at - dt.timedelta(hours=1), directors[0])
         with clock.travel(at):
             meeting = meeting_create(
                 kind=MeetingKind.REGULAR,
@@ -249,6 +272,20 @@ def _seed_meetings(start: dt.datetime, directors: list[User], out: TextIO) -> No
                     adopts_policy_version=v2,
                     actor=secretary,
                 )
+            if month == 3:
+                first = Minutes.objects.filter(status=MinutesStatus.PUBLISHED).order_by("number").first()
+                if first is not None:
+                    corrected = first.versions.get(version=first.current_version).body_md.replace(
+                        "Reports\n", "Reports\n\nThe meeting opened at 17:00.\n"
+                    )
+                    minutes_correct(
+                        minutes=first, body_md=corrected, reason="Opening time was missing", actor=secretary
+                    )
+            if month == 11:  # this year's declarations; one is missing, as the board page shows
+                for person in directors[:-1]:
+                    conflict_declaration_file(
+                        person=person, interests="Employment as declared; no other interests."
+                    )
             if previous is not None:
                 previous.refresh_from_db()
                 if previous.status == MinutesStatus.APPROVED:

@@ -14,6 +14,16 @@ from core import clock as core_clock
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from django.conf import settings
 
+    # Transactional tests flush every table afterwards, which would delete the data that
+    # migrations ship (the reference rule set and its classes) for every later test.
+    # serialized_rollback restores it, so each test starts from the migrated state.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
+
     vendor = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" in vendor:
         return
@@ -67,3 +77,16 @@ def run_jobs(settings):
     from core.outbox import run_pending_inline
 
     return run_pending_inline
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (on PostgreSQL) a skipped test is a failure: nothing may silently not run."""
+    import os
+
+    if os.environ.get("CHARTER_FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"CHARTER_FAIL_ON_SKIP: {skipped} test(s) skipped; CI requires none.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

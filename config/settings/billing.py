@@ -45,4 +45,5 @@ BILLING_INVOICE_PREFIX = env.str("BILLING_INVOICE_PREFIX", default="CH")
 # Merged into CELERY_BEAT_SCHEDULE by base.py (the lead wires it; see the billing README).
 BILLING_BEAT_SCHEDULE = {
     "billing-issue-invoices": {"task": "billing.issue_due_invoices", "schedule": 3600.0},
+    "billing-requeue-stale-events": {"task": "billing.requeue_stale_events", "schedule": 900.0},
 }

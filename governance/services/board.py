@@ -358,7 +358,11 @@ def seat_vacate(
         raise ValidationFailed(_("Unknown reason for a vacancy."), code="invalid_reason")
     with transaction.atomic():
         _lock_board()
-        locked = SeatHolding.objects.select_for_update().select_related("seat", "person").get(pk=holding.pk)
+        locked = (
+            SeatHolding.objects.select_for_update(of=("self",))
+            .select_related("seat", "person")
+            .get(pk=holding.pk)
+        )
         if locked.ends_at is not None:
             raise Conflict(_("%(seat)s is already vacant.") % {"seat": locked.seat}, code="already_vacant")
         locked.ends_at = at
@@ -415,7 +419,9 @@ def director_employer_declare(
     with transaction.atomic():
         _lock_board()
         locked = (
-            SeatHolding.objects.select_for_update().select_related("person", "employer").get(pk=holding.pk)
+            SeatHolding.objects.select_for_update(of=("self",))
+            .select_related("person", "employer")
+            .get(pk=holding.pk)
         )
         if locked.ends_at is not None:
             raise Conflict(_("That seat holding has ended."), code="holding_ended")

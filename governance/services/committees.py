@@ -113,7 +113,7 @@ def committee_member_end(*, membership: CommitteeMembership, actor: Any = None) 
     at = clock.now()
     with transaction.atomic():
         locked = (
-            CommitteeMembership.objects.select_for_update()
+            CommitteeMembership.objects.select_for_update(of=("self",))
             .select_related("committee", "person")
             .get(pk=membership.pk)
         )

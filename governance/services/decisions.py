@@ -105,12 +105,14 @@ def decision_record(
         raise ValidationFailed(_("A decision needs a title and its text."), code="text_required")
     by_pk = {person.pk: (choice, note or "") for person, choice, note in votes}
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().select_related("rule_set").get(pk=meeting.pk)
+        locked = Meeting.objects.select_for_update(of=("self",)).select_related("rule_set").get(pk=meeting.pk)
         if locked.status == MeetingStatus.CANCELLED:
             raise Conflict(_("The meeting was cancelled."), code="meeting_cancelled")
         if approves_minutes is not None:
             approves_minutes = (
-                Minutes.objects.select_for_update().select_related("meeting").get(pk=approves_minutes.pk)
+                Minutes.objects.select_for_update(of=("self",))
+                .select_related("meeting")
+                .get(pk=approves_minutes.pk)
             )
             if approves_minutes.status != MinutesStatus.DRAFT:
                 raise Conflict(
@@ -135,7 +137,7 @@ def decision_record(
             )
         if adopts_policy_version is not None:
             adopts_policy_version = (
-                PolicyVersion.objects.select_for_update()
+                PolicyVersion.objects.select_for_update(of=("self",))
                 .select_related("policy")
                 .get(pk=adopts_policy_version.pk)
             )

@@ -286,7 +286,7 @@ def minutes_correct(*, minutes: Minutes, body_md: str, reason: str, actor: Any) 
             _("A correction needs a reason, shown in the public history."), code="reason_required"
         )
     with transaction.atomic():
-        locked = Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+        locked = Minutes.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=minutes.pk)
         if locked.status != MinutesStatus.PUBLISHED:
             raise Conflict(
                 _("Minutes no. %(number)s are not published yet: edit the draft instead.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from members.billing.money import format_money
 
 def bar_chart(*, points: Sequence[tuple[dt.date, int]], currency: str, title: str) -> SafeString:
     """A bar per month, labelled; the accessible name and a <title> per bar carry the figures."""
-    width, height, pad, label_h = 640, 220, 8, 36
+    width, height, pad, label_h = 960, 240, 8, 28
     plot_h = height - label_h - pad
     peak = max((v for _d, v in points), default=0) or 1
     slot = (width - 2 * pad) / max(len(points), 1)
@@ -31,13 +32,13 @@ def bar_chart(*, points: Sequence[tuple[dt.date, int]], currency: str, title: st
                 f"{month:%Y-%m}: {format_money(value, currency)}",
                 f"{x + slot * 0.35:.1f}",
                 f"{height - label_h / 2:.1f}",
-                f"{month:%b}",
+                date_format(month, "M Y" if (i == 0 or month.month == 1) else "M"),
             )
         )
     body = format_html_join(
         "",
         '<g><title>{}</title><rect class="chart-bar" fill="currentColor" x="{}" y="{}" width="{}" height="{}"></rect>'
-        '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}</text></g>',
+        '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="14" fill="currentColor">{}</text></g>',
         ((b[4], b[0], b[1], b[2], b[3], b[5], b[6], b[7]) for b in bars),
     )
     label = _("%(title)s; highest month %(peak)s") % {

@@ -42,3 +42,10 @@ def void_stripe_invoice(*, invoice_id: int) -> None:
     from members.billing.services.invoices import stripe_invoice_void_superseded
 
     stripe_invoice_void_superseded(invoice_id=invoice_id)
+
+
+@shared_task(name="billing.requeue_stale_events", ignore_result=True)
+def requeue_stale_events() -> int:
+    from members.billing.services.webhooks import stripe_events_requeue_stale
+
+    return stripe_events_requeue_stale()

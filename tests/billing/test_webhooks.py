@@ -466,3 +466,18 @@ def test_known_customer_paying_without_an_invoice_is_flagged_not_applied(fake_st
     assert BillingFlag.objects.get().kind == "not_applied"
     invoice.membership.refresh_from_db()
     assert invoice.membership.expires_at == YEAR_END
+
+
+def test_events_left_pending_are_queued_again_later(fake_stripe, invoice, clock, run_jobs):
+    from core.models import OutboxMessage
+    from members.billing.services.webhooks import stripe_events_requeue_stale
+
+    pay_by_checkout(fake_stripe, invoice)
+    fake_stripe.deliver()
+    OutboxMessage.objects.all().delete()  # the jobs were lost on the way to a worker
+    assert stripe_events_requeue_stale() == 0  # too recent
+    clock.advance(minutes=20)
+    assert stripe_events_requeue_stale() == 5
+    run_jobs()
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID

@@ -66,3 +66,17 @@ def test_the_demo_completes_the_members_demo(clock, settings):
     secretary = User.objects.get(email="secretary@demo.charter.invalid")
     assert SeatHolding.objects.active().filter(person=secretary).exists()
     assert RoleAssignment.objects.active().filter(role="chair").count() == 1
+
+
+def test_the_demo_board_misses_one_conflict_declaration(clock):
+    from governance.selectors import board_today
+
+    seed_governance(stdout=io.StringIO())
+    assert len(board_today().missing_declarations) == 1
+
+
+def test_the_demo_has_a_corrected_minutes_with_its_reason(clock):
+    from governance.models import MinutesVersion
+
+    seed_governance(stdout=io.StringIO())
+    assert MinutesVersion.objects.filter(version=2, reason="Opening time was missing").exists()

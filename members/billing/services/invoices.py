@@ -215,7 +215,11 @@ def billing_account_ensure(*, organisation: Organisation) -> str:
                 "email": billing_email(organisation) or None,
                 "metadata": {"charter_organisation_id": str(organisation.pk)},
             },
-            options={"idempotency_key": f"charter-customer-org-{organisation.pk}"},
+            # Stable per organisation row (its creation time guards against a reset database
+            # reusing the id within Stripe's 24-hour idempotency window).
+            options={
+                "idempotency_key": f"charter-customer-{organisation.pk}-{int(organisation.created_at.timestamp())}"
+            },
         )
     )
     try:
@@ -302,7 +306,7 @@ def invoice_send_via_stripe(*, invoice: Invoice, actor: Any) -> str:
         return invoice.hosted_invoice_url
     customer_id = billing_account_ensure(organisation=invoice.organisation)
     metadata = _metadata(invoice)
-    key = f"charter-invoice-{invoice.pk}"
+    key = f"charter-invoice-{invoice.number}-{int(invoice.created_at.timestamp())}"
     due = max(invoice.due_at, clock.now() + dt.timedelta(days=1))
     custom_fields = [{"name": _("PO number"), "value": invoice.po_number}] if invoice.po_number else []
 

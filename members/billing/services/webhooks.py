@@ -238,3 +238,18 @@ def stripe_event_process(*, event_id: str) -> str:
         outcome=outcome, note=note[:300], processed_at=clock.now() if outcome != E.DEFERRED else None
     )
     return str(outcome)
+
+
+def stripe_events_requeue_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:
+    """Queue again events still pending or deferred after ``older_than`` (a safety net for
+    jobs lost between the outbox and a worker). Processing is idempotent, so this is safe."""
+    cutoff = clock.now() - older_than
+    stale = list(
+        StripeEvent.objects.filter(
+            outcome__in=[E.PENDING, E.DEFERRED], received_at__lte=cutoff, attempts__lt=50
+        ).values_list("event_id", flat=True)[:500]
+    )
+    with transaction.atomic():
+        for event_id in stale:
+            enqueue("billing.process_stripe_event", event_id=event_id)
+    return len(stale)

@@ -1,0 +1,85 @@
+"""Election forms: parsing only; the rules are the services'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import Method, RollCorrection
+from governance.models import Cohort, Seat
+from members.models import Organisation
+
+
+class ElectionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    slug = forms.SlugField(label=_("Web address"), max_length=80)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    method = forms.ChoiceField(label=_("Counting method"), choices=Method.choices, initial=Method.MEEK)
+    approval_max_marks = forms.IntegerField(
+        label=_("Approval: most marks per ballot"), min_value=1, required=False
+    )
+    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.all(), required=False)
+    seats = forms.ModelMultipleChoiceField(
+        label=_("Seats to fill"),
+        queryset=Seat.objects.filter(abolished_at__isnull=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    record_date = forms.DateTimeField(label=_("Record date (UTC)"), help_text=_("YYYY-MM-DD HH:MM"))
+    voting_opens_at = forms.DateTimeField(label=_("Voting opens (UTC)"), help_text=_("YYYY-MM-DD HH:MM"))
+    voting_closes_at = forms.DateTimeField(label=_("Voting closes (UTC)"), help_text=_("YYYY-MM-DD HH:MM"))
+
+
+class NominationForm(forms.Form):
+    on_behalf_of = forms.ChoiceField(label=_("Nominating as"))
+    nominee_email = forms.EmailField(
+        label=_("Nominee's email address"), help_text=_("The address of the nominee's account on this site.")
+    )
+
+    def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on_behalf_of"].choices = [
+            (m.number, f"{m.subject_name} ({m.number})") for m in memberships
+        ]
+
+
+class AcceptForm(forms.Form):
+    statement = forms.CharField(label=_("Your statement to the members"), widget=forms.Textarea)
+    employer = forms.ModelChoiceField(
+        label=_("Employer (a member organisation)"),
+        queryset=Organisation.objects.order_by("legal_name"),
+        required=False,
+        help_text=_("Your employer is frozen when you accept: the anti-capture rule reads it."),
+    )
+    employer_name = forms.CharField(
+        label=_("Or your employer's name (not a member)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave both empty if you are self-employed or not employed."),
+    )
+
+
+class CorrectionForm(forms.Form):
+    member_number = forms.CharField(label=_("Member number"), max_length=12)
+    action = forms.ChoiceField(label=_("Correction"), choices=RollCorrection.Action.choices)
+    weight = forms.IntegerField(label=_("Weight (when including)"), min_value=1, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Public reason"), widget=forms.Textarea)
+
+
+class DisputeForm(forms.Form):
+    body = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea)
+
+
+class DisputeDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Uphold the dispute")), ("0", _("Reject the dispute"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Published reason"), widget=forms.Textarea)

@@ -1,0 +1,132 @@
+"""Reads that need joins or figures: the ballot's candidates, turnout, quorum, tie order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from elections.counting import seed_order
+from elections.models import Candidate, CandidateState, Election, ElectionRules, Nomination, RollEntry
+from elections.rules import election_rules_for
+
+
+def ballot_candidates(*, election: Election) -> list[Candidate]:
+    """Everyone on the ballot: accepted candidates, and those who withdrew once voting had opened."""
+    return list(
+        Candidate.objects.filter(election=election)
+        .filter(
+            Q(state=CandidateState.ACCEPTED)
+            | Q(state=CandidateState.WITHDRAWN, withdrawn_after_voting_opened=True)
+        )
+        .select_related("employer")
+        .order_by("name", "pk")
+    )
+
+
+def public_candidates(*, election: Election) -> list[Candidate]:
+    """Candidates with their nominators (prefetched), for the public list."""
+    return list(
+        Candidate.objects.filter(election=election)
+        .exclude(state=CandidateState.DECLINED)
+        .select_related("employer")
+        .prefetch_related("nominations__nominator__user", "nominations__nominator__organisation")
+        .order_by("name", "pk")
+    )
+
+
+def nominations_by(*, election: Election) -> list[Nomination]:
+    return list(
+        Nomination.objects.filter(election=election).select_related(
+            "candidate", "nominator__user", "nominator__organisation"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Turnout:
+    rows: int
+    weight: int
+    voted_rows: int
+    voted_weight: int
+    by_class: dict[str, dict[str, int]]
+    members_percent_needed: int
+    weight_percent_needed: int
+
+    @property
+    def rows_share(self) -> Fraction:
+        return Fraction(self.voted_rows, self.rows) if self.rows else Fraction(0)
+
+    @property
+    def weight_share(self) -> Fraction:
+        return Fraction(self.voted_weight, self.weight) if self.weight else Fraction(0)
+
+    @property
+    def rows_percent(self) -> float:
+        return float(self.rows_share * 100)
+
+    @property
+    def weight_percent(self) -> float:
+        return float(self.weight_share * 100)
+
+    @property
+    def quorum_met(self) -> bool:
+        return (
+            self.rows > 0
+            and self.rows_share * 100 >= self.members_percent_needed
+            and self.weight_share * 100 >= self.weight_percent_needed
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "weight": self.weight,
+            "voted_rows": self.voted_rows,
+            "voted_weight": self.voted_weight,
+            "by_class": self.by_class,
+            "quorum_met": self.quorum_met,
+            "members_percent_needed": self.members_percent_needed,
+            "weight_percent_needed": self.weight_percent_needed,
+        }
+
+
+def election_turnout(*, election: Election, rules: ElectionRules | None = None) -> Turnout:
+    """Turnout and quorum from the roll (who cast, never what): one grouped query."""
+    rules = rules or election_rules_for(rule_set=election.rule_set)
+    by_class: dict[str, dict[str, int]] = {}
+    rows = (
+        RollEntry.objects.filter(election=election)
+        .values("class_code")
+        .annotate(
+            n_rows=Count("pk"),
+            n_weight=Sum("weight"),
+            n_voted_rows=Count("pk", filter=Q(has_voted=True)),
+            n_voted_weight=Sum("weight", filter=Q(has_voted=True)),
+        )
+        .order_by("class_code")
+    )
+    for row in rows:
+        by_class[row["class_code"]] = {
+            "rows": row["n_rows"],
+            "weight": row["n_weight"] or 0,
+            "voted_rows": row["n_voted_rows"],
+            "voted_weight": row["n_voted_weight"] or 0,
+        }
+    return Turnout(
+        rows=sum(c["rows"] for c in by_class.values()),
+        weight=sum(c["weight"] for c in by_class.values()),
+        voted_rows=sum(c["voted_rows"] for c in by_class.values()),
+        voted_weight=sum(c["voted_weight"] for c in by_class.values()),
+        by_class=by_class,
+        members_percent_needed=rules.quorum_members_percent,
+        weight_percent_needed=rules.quorum_weight_percent,
+    )
+
+
+def published_tie_order(*, election: Election) -> list[str]:
+    """The order ties are broken in: SHA-256 of ``seed:name`` ascending (anyone can recompute it)."""
+    if not election.tie_seed:
+        return []
+    return seed_order([c.name for c in ballot_candidates(election=election)], election.tie_seed)

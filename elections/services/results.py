@@ -1,0 +1,300 @@
+"""Counting, disputes, certification, and the published files (anonymised ballots, trackers).
+
+The count uses ``elections.counting`` with the method the election names, the seed drawn
+at the close of nominations, and the anti-capture rule of the rule set (candidates'
+declared employers' corporate groups, counting the sitting directors who stay).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import clock
+from core.audit import audit_record
+from core.errors import Conflict, NotAllowed, ValidationFailed
+from elections.counting import CountError, count, format_text
+from elections.counting import Election as CountElection
+from elections.models import (
+    Ballot,
+    Candidate,
+    CandidateState,
+    Dispute,
+    Election,
+    ElectionState,
+    Method,
+    Tracker,
+)
+from elections.selectors import ballot_candidates
+from elections.services.common import lock_election
+from governance.models import HoldingSource, Role
+from governance.permissions import has_role
+from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
+
+
+def grouped_ballots(*, election: Election) -> list[tuple[tuple[int, ...], int]]:
+    """Identical ballots merged, weights summed, in a canonical order (no link to anyone)."""
+    counter: Counter[tuple[int, ...]] = Counter()
+    for choices, weight in (
+        Ballot.objects.filter(election=election).values_list("choices", "weight").iterator(chunk_size=5000)
+    ):
+        counter[tuple(choices)] += weight
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def count_input(*, election: Election) -> tuple[CountElection, dict[int, Candidate]]:
+    """The counting library's input: candidates in ballot order, grouped weighted ballots."""
+    candidates = ballot_candidates(election=election)
+    by_pk = {c.pk: c for c in candidates}
+    names = [c.name for c in candidates]
+    ranked = election.is_ranked
+    ballots = []
+    for choices, weight in grouped_ballots(election=election):
+        picked = [by_pk[pk].name for pk in choices if pk in by_pk]
+        # Ranked: one name per preference level; marks: one level of equal choices.
+        ranking = tuple((name,) for name in picked) if ranked else ((tuple(picked),) if picked else ())
+        ballots.append((weight, ranking))
+    withdrawn = {c.name for c in candidates if c.state == CandidateState.WITHDRAWN}
+    return (
+        CountElection(
+            candidates=names,
+            seats=max(election.seats.count(), 1),
+            ballots=ballots,
+            withdrawn=withdrawn,
+            title=election.title,
+        ),
+        by_pk,
+    )
+
+
+def count_locked(*, election: Election, actor: Any = None) -> Election:
+    """Count a closed election (the caller holds the election lock)."""
+    data, by_pk = count_input(election=election)
+    seats = election.seats.count()
+    groups = {c.name: c.group_key for c in by_pk.values() if c.group_key}
+    sitting = group_directors_in_office(excluding_cohort=election.cohort)
+    engine = election.method
+    notes: list[str] = []
+    if election.method == Method.PLURALITY and seats > 1:
+        # Several marks, each worth the ballot's full weight (block vote): the approval sum.
+        engine = Method.APPROVAL
+        notes.append(_("Plurality with several seats: each mark counts the ballot's full weight."))
+    continuing = [c for c in data.candidates if c not in data.withdrawn]
+    if not continuing:
+        result_dict: dict[str, Any] = {
+            "method": election.method,
+            "seats": seats,
+            "elected": [],
+            "rounds": [],
+            "ties": [],
+            "notes": [_("No candidate remained in the count.")],
+        }
+        text = ""
+    else:
+        try:
+            result = count(
+                data,
+                engine,
+                seats,
+                election.tie_seed or None,
+                groups=groups or None,
+                max_per_group=election.rule_set.board_max_per_group if groups else None,
+                sitting=sitting,
+            )
+        except CountError as exc:
+            raise Conflict(
+                _("The count could not be run: %(error)s") % {"error": exc}, code="count_failed"
+            ) from None
+        result.method = election.method
+        result.notes.extend(notes)
+        if len(continuing) < seats:
+            result.notes.append(
+                _("Fewer candidates than seats: %(n)s seat(s) stay vacant.")
+                % {"n": seats - len(result.elected)}
+            )
+        result_dict = result.to_dict()
+        text = format_text(result)
+    result_dict["candidate_ids"] = {c.name: c.pk for c in by_pk.values()}
+    result_dict["report_text"] = text
+    election.result = result_dict
+    election.counted_at = clock.now()
+    election.state = ElectionState.COUNTED
+    election.save(update_fields=["result", "counted_at", "state"])
+    audit_record(
+        actor=actor,
+        action="election.counted",
+        obj=election,
+        data={
+            "elected": [result_dict["candidate_ids"][n] for n in result_dict["elected"]],
+            "method": election.method,
+        },
+    )
+    return election
+
+
+def election_recount(*, election: Election, actor: Any) -> Election:
+    """Run the count again from the stored ballots (same input, same result)."""
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.state != ElectionState.COUNTED:
+            raise Conflict(_("Only a counted, uncertified election can be recounted."), code="wrong_state")
+        return count_locked(election=locked, actor=actor)
+
+
+def elected_candidates(*, election: Election) -> list[Candidate]:
+    ids = election.result.get("candidate_ids", {})
+    by_pk = {
+        c.pk: c for c in Candidate.objects.filter(election=election).select_related("person", "employer")
+    }
+    return [by_pk[ids[name]] for name in election.result.get("elected", []) if name in ids]
+
+
+def election_certify(*, election: Election, actor: Any) -> Election:
+    """The committee chair certifies: disputes must be decided; the elected take the seats."""
+    if not (has_role(actor, Role.ELECTION_COMMITTEE_CHAIR) or getattr(actor, "is_superuser", False)):
+        raise NotAllowed(_("Only the election committee chair certifies results."), code="not_chair")
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.state != ElectionState.COUNTED:
+            raise Conflict(_("Only a counted election can be certified."), code="wrong_state")
+        open_disputes = Dispute.objects.filter(election=locked, state=Dispute.State.OPEN).count()
+        if open_disputes:
+            raise Conflict(
+                _("%(n)s dispute(s) must be decided before certification.") % {"n": open_disputes},
+                code="open_disputes",
+            )
+        cohort = locked.cohort
+        if cohort is not None:
+            cohort.refresh_from_db()
+            if cohort.term_end <= clock.today():
+                cohort_start_new_term(cohort=cohort, actor=actor)
+        seats = list(locked.seats.order_by("number"))
+        for seat, candidate in zip(seats, elected_candidates(election=locked), strict=False):
+            seat_fill(
+                seat=seat,
+                person=candidate.person,
+                employer=candidate.employer,
+                source=HoldingSource.ELECTION,
+                actor=actor,
+            )
+        locked.state = ElectionState.CERTIFIED
+        locked.certified_at = clock.now()
+        locked.certified_by = actor
+        locked.save(update_fields=["state", "certified_at", "certified_by"])
+        audit_record(
+            actor=actor,
+            action="election.certified",
+            obj=locked,
+            data={"elected": len(locked.result.get("elected", []))},
+        )
+    return locked
+
+
+def dispute_file(*, election: Election, body: str, actor: Any) -> Dispute:
+    """A member files a dispute, any time until certification."""
+    from members.models import Membership
+
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed(_("Please describe what is wrong."), code="body_required")
+    if not Membership.objects.filter(user=actor).exists() and not actor.represented_organisations.exists():
+        raise NotAllowed(_("Only members can file a dispute."), code="not_member")
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.state in (ElectionState.CERTIFIED, ElectionState.CANCELLED, ElectionState.DRAFT):
+            raise Conflict(
+                _("Disputes can be filed from nominations until certification."), code="wrong_state"
+            )
+        dispute = Dispute.objects.create(election=locked, filed_by=actor, body=body)
+        audit_record(actor=actor, action="election.dispute_filed", obj=locked, data={"dispute": dispute.pk})
+    return dispute
+
+
+def dispute_decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Any) -> Dispute:
+    """The committee chair decides a dispute; the decision and reason are published."""
+    if not (has_role(actor, Role.ELECTION_COMMITTEE_CHAIR) or getattr(actor, "is_superuser", False)):
+        raise NotAllowed(_("Only the election committee chair decides disputes."), code="not_chair")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("A decision needs a published reason."), code="reason_required")
+    with transaction.atomic():
+        lock_election(dispute.election_id)
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if locked.state != Dispute.State.OPEN:
+            raise Conflict(_("This dispute has already been decided."), code="already_decided")
+        locked.state = Dispute.State.UPHELD if upheld else Dispute.State.REJECTED
+        locked.decision_reason = reason
+        locked.decided_by = actor
+        locked.decided_at = clock.now()
+        locked.save(update_fields=["state", "decision_reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="election.dispute_decided",
+            obj=locked.election,
+            data={"dispute": locked.pk, "state": locked.state},
+        )
+    return locked
+
+
+# --- Published files ------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def export_blt(*, election: Election) -> str:
+    """Anonymised ballots as BLT, identical ballots grouped with summed weight.
+
+    Approval and plurality marks are written as equal preferences (``1=2``): recount them
+    with ``--method approval`` (or plurality for one seat).
+    """
+    data, by_pk = count_input(election=election)
+    index = {c.pk: i for i, c in enumerate(by_pk.values(), 1)}
+    lines = [f"{len(data.candidates)} {data.seats}"]
+    withdrawn = [index[c.pk] for c in by_pk.values() if c.state == CandidateState.WITHDRAWN]
+    if withdrawn:
+        lines.append(" ".join(f"-{i}" for i in withdrawn))
+    for choices, weight in grouped_ballots(election=election):
+        picked = [index[pk] for pk in choices if pk in index]
+        body = (" " if election.is_ranked else "=").join(str(i) for i in picked)
+        lines.append(f"{weight} {body} 0".replace("  ", " "))
+    lines.append("0")
+    lines.extend(_quote(c.name) for c in by_pk.values())
+    lines.append(_quote(election.title))
+    return "\n".join(lines) + "\n"
+
+
+def export_csv(*, election: Election) -> str:
+    by_pk = {c.pk: c.name for c in ballot_candidates(election=election)}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["weight", "choices"])
+    for choices, weight in grouped_ballots(election=election):
+        writer.writerow([weight, " > ".join(by_pk.get(pk, "?") for pk in choices)])
+    return out.getvalue()
+
+
+def export_json(*, election: Election) -> str:
+    by_pk = {c.pk: c.name for c in ballot_candidates(election=election)}
+    payload = {
+        "election": election.slug,
+        "method": election.method,
+        "seats": election.seats.count(),
+        "candidates": list(by_pk.values()),
+        "ballots": [
+            {"weight": weight, "choices": [by_pk.get(pk, "?") for pk in choices]}
+            for choices, weight in grouped_ballots(election=election)
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def tracker_codes(*, election: Election) -> list[str]:
+    return sorted(Tracker.objects.filter(election=election).values_list("code", flat=True))

@@ -1,0 +1,301 @@
+"""The voter roll: the provisional roll, committee corrections, and the frozen roll.
+
+Freezing reads ``voting_rights_bulk(at=record_date)`` (a constant number of queries),
+applies the committee's corrections, resolves each organisation's representative and
+alternate at the record date from ``RepresentativeChange`` history, and writes the rows
+with ``bulk_create`` in batches.
+
+Fingerprint: the SHA-256 (hex) of the UTF-8 canonical text, one line per roll row,
+``<member number> <weight>\\n``, sorted by member number. Anyone holding the published
+list can recompute it; each member can find their own line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core import clock
+from core.audit import audit_record
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.mail import email_queue
+from elections.models import Election, ElectionState, RollCorrection, RollEntry
+from elections.services.common import lock_election
+from members.models import Membership, MembershipClass, Organisation, RepresentativeChange
+from members.rights import VotingRights, voting_rights_bulk
+
+BATCH = 5000
+# Reasons that mean "not a current member at all": no notice is sent for these.
+_SILENT_REASONS = frozenset({"ended", "not_a_member", "class_without_vote"})
+
+
+@dataclass(frozen=True)
+class RollLine:
+    member_number: str
+    subject_type: str
+    class_code: str
+    weight: int
+    eligible: bool
+    reasons: tuple[str, ...]
+    corrected: bool = False
+
+
+def canonical_roll_text(rows: Iterable[tuple[str, int]]) -> str:
+    """The documented canonical text: ``<number> <weight>`` per line, sorted, newline-terminated."""
+    return "".join(f"{number} {weight}\n" for number, weight in sorted(rows))
+
+
+def roll_fingerprint(rows: Iterable[tuple[str, int]]) -> str:
+    return hashlib.sha256(canonical_roll_text(rows).encode("utf-8")).hexdigest()
+
+
+def roll_lines(*, election: Election) -> list[RollLine]:
+    """The roll as it stands (provisional before the record date), corrections applied."""
+    rights = voting_rights_bulk(at=election.record_date)
+    corrections = {
+        c.membership.number: c
+        for c in RollCorrection.objects.filter(election=election).select_related("membership")
+    }
+    weights = {
+        c.code: c.vote_weight for c in MembershipClass.objects.filter(rule_set__pk=_rule_set_pk(election))
+    }
+    lines = []
+    for r in rights:
+        correction = corrections.get(r.subject)
+        if correction is not None:
+            include = correction.action == RollCorrection.Action.INCLUDE
+            weight = (correction.weight or weights.get(r.class_code, 0)) if include else 0
+            lines.append(
+                RollLine(
+                    r.subject,
+                    r.subject_type,
+                    r.class_code,
+                    weight,
+                    include and weight > 0,
+                    () if include else (correction.reason,),
+                    True,
+                )
+            )
+            continue
+        lines.append(
+            RollLine(
+                r.subject,
+                r.subject_type,
+                r.class_code,
+                r.weight,
+                r.eligible,
+                tuple(reason.message for reason in r.reasons),
+            )
+        )
+    return lines
+
+
+def _rule_set_pk(election: Election) -> int:
+    from governance.rules import rules_in_force
+
+    return rules_in_force(at=election.record_date).pk
+
+
+def roll_correct(
+    *,
+    election: Election,
+    membership: Membership,
+    action: str,
+    reason: str,
+    weight: int | None = None,
+    actor: Any,
+) -> RollCorrection:
+    """The committee corrects a line of the roll before it is frozen (audited, with a reason)."""
+    if action not in RollCorrection.Action.values:
+        raise ValidationFailed(_("Unknown correction."), code="invalid_correction")
+    if not (reason or "").strip():
+        raise ValidationFailed(_("A correction needs a reason."), code="reason_required")
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.roll_frozen_at is not None or locked.is_finished:
+            raise Conflict(_("The roll is frozen: it can no longer be corrected."), code="roll_frozen")
+        correction, _created = RollCorrection.objects.update_or_create(
+            election=locked,
+            membership=membership,
+            defaults={"action": action, "reason": reason.strip(), "weight": weight, "created_by": actor},
+        )
+        audit_record(
+            actor=actor,
+            action="election.roll_corrected",
+            obj=locked,
+            data={"member": membership.number, "action": action, "weight": weight},
+        )
+    return correction
+
+
+def _people_at(moment: dt.datetime, role: str, strictly_before: bool) -> dict[int, int | None]:
+    """Each organisation's representative (or alternate) at ``moment``, from the change history."""
+    q = Q(role=role) & (Q(changed_at__lt=moment) if strictly_before else Q(changed_at__lte=moment))
+    people: dict[int, int | None] = {}
+    for org_id, user_id in (
+        RepresentativeChange.objects.filter(q)
+        .order_by("organisation_id", "changed_at", "id")
+        .values_list("organisation_id", "user_id")
+    ):
+        people[org_id] = user_id  # the last change wins
+    return people
+
+
+def _voters(election: Election, numbers: set[str]) -> dict[str, tuple[int | None, int | None]]:
+    """member number → (voter user id, alternate user id) at the record date."""
+    at = election.record_date
+    reps = _people_at(at, RepresentativeChange.Role.REPRESENTATIVE, strictly_before=False)
+    alts = _people_at(at, RepresentativeChange.Role.ALTERNATE, strictly_before=True)
+    with_history = set(RepresentativeChange.objects.values_list("organisation_id", flat=True).distinct())
+    result: dict[str, tuple[int | None, int | None]] = {}
+    rows = Membership.objects.filter(number__in=numbers).values_list(
+        "number",
+        "user_id",
+        "organisation_id",
+        "organisation__representative_id",
+        "organisation__alternate_id",
+        "organisation__created_at",
+    )
+    for number, user_id, org_id, rep_now, alt_now, org_created in rows.iterator(chunk_size=BATCH):
+        if user_id is not None:
+            result[number] = (user_id, None)
+        elif org_id in with_history:
+            result[number] = (reps.get(org_id), alts.get(org_id))
+        elif org_created is not None and org_created <= at:
+            # An organisation with no recorded change keeps the people it was created with.
+            result[number] = (rep_now, alt_now)
+        else:
+            result[number] = (None, None)
+    return result
+
+
+def roll_freeze(*, election: Election, actor: Any = None) -> Election:
+    """Freeze the roll at the record date: one row per eligible member, its weight and voter."""
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.roll_frozen_at is not None:
+            raise Conflict(_("The roll is already frozen."), code="roll_frozen")
+        if clock.now() < locked.record_date:
+            raise Conflict(_("The roll is frozen at the record date, not before."), code="too_early")
+        if locked.state == ElectionState.CANCELLED:
+            raise Conflict(_("The election was cancelled."), code="wrong_state")
+        eligible = [line for line in roll_lines(election=locked) if line.eligible]
+        voters = _voters(locked, {line.member_number for line in eligible})
+        by_class: dict[str, dict[str, int]] = {}
+        batch: list[RollEntry] = []
+        for line in eligible:
+            voter_id, alternate_id = voters.get(line.member_number, (None, None))
+            batch.append(
+                RollEntry(
+                    election=locked,
+                    member_number=line.member_number,
+                    subject_type=line.subject_type,
+                    class_code=line.class_code,
+                    weight=line.weight,
+                    voter_id=voter_id,
+                    alternate_id=alternate_id,
+                )
+            )
+            figures = by_class.setdefault(line.class_code, {"rows": 0, "weight": 0})
+            figures["rows"] += 1
+            figures["weight"] += line.weight
+            if len(batch) >= BATCH:
+                RollEntry.objects.bulk_create(batch)
+                batch = []
+        RollEntry.objects.bulk_create(batch)
+        locked.roll_fingerprint = roll_fingerprint((line.member_number, line.weight) for line in eligible)
+        locked.roll_rows = len(eligible)
+        locked.roll_weight = sum(line.weight for line in eligible)
+        locked.roll_by_class = by_class
+        locked.roll_frozen_at = clock.now()
+        locked.save(
+            update_fields=["roll_fingerprint", "roll_rows", "roll_weight", "roll_by_class", "roll_frozen_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="election.roll_frozen",
+            obj=locked,
+            data={
+                "fingerprint": locked.roll_fingerprint,
+                "rows": locked.roll_rows,
+                "weight": locked.roll_weight,
+                "by_class": by_class,
+            },
+        )
+    return locked
+
+
+def _contact(membership: Membership) -> str:
+    if membership.user_id:
+        return membership.user.email
+    org: Organisation = membership.organisation
+    return org.representative.email if org.representative_id else org.billing_contact_email
+
+
+def roll_notify_provisional(*, election: Election, actor: Any = None) -> int:
+    """Publish the provisional roll: members who would be left off are told why (once)."""
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.provisional_notified_at is not None:
+            return 0
+        lines = [line for line in roll_lines(election=locked) if not line.eligible]
+        rights = {r.subject: r for r in voting_rights_bulk(at=locked.record_date) if not r.eligible}
+        memberships = Membership.objects.filter(
+            number__in=[line.member_number for line in lines]
+        ).select_related("user", "organisation__representative")
+        url = reverse("elections:roll", kwargs={"slug": locked.slug})
+        sent = 0
+        for membership in memberships:
+            r: VotingRights | None = rights.get(membership.number)
+            codes = {reason.code for reason in r.reasons} if r else set()
+            if codes and codes <= _SILENT_REASONS:
+                continue
+            to = _contact(membership)
+            if not to:
+                continue
+            line = next(x for x in lines if x.member_number == membership.number)
+            email_queue(
+                to=to,
+                template="emails/elections/provisional_roll_left_off",
+                context={
+                    "election": locked,
+                    "member_number": membership.number,
+                    "reasons": list(line.reasons),
+                    "url": url,
+                },
+                purpose="elections.provisional_roll",
+                subject_ref=membership.number,
+            )
+            sent += 1
+        locked.provisional_notified_at = clock.now()
+        locked.save(update_fields=["provisional_notified_at"])
+        audit_record(
+            actor=actor, action="election.provisional_roll_published", obj=locked, data={"notified": sent}
+        )
+    return sent
+
+
+def access_own_roll_entries(*, election: Election, user: Any) -> list[RollEntry]:
+    """The roll rows ``user`` may cast: as a member, as a representative, or as an alternate."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        RollEntry.objects.filter(election=election)
+        .filter(Q(voter=user) | Q(alternate=user))
+        .order_by("subject_type", "member_number")
+    )
+
+
+def access_roll_entry(*, election: Election, user: Any, entry_id: Any) -> RollEntry:
+    for entry in access_own_roll_entries(election=election, user=user):
+        if str(entry.pk) == str(entry_id):
+            return entry
+    raise NotFound(_("You are not on this election's roll."), code="not_on_roll")

@@ -1,0 +1,157 @@
+"""Casting: the window, the roll, one ballot per roll row, ballot validation, receipts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.models import AuditEntry, OutgoingEmail
+from elections.models import Ballot, PendingReceipt, RollEntry, Tracker
+from elections.services.ballots import ballot_cast
+from elections.services.nominations import candidate_withdraw
+from tests.conftest import Clock
+from tests.elections.conftest import entry_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ranked(elections):
+    return elections.voting(candidates=["Ada", "Bob", "Cy"], voters=3)
+
+
+def _cast(election, user, **kwargs):
+    return ballot_cast(election=election, voter=user, roll_entry_id=entry_for(election, user).pk, **kwargs)
+
+
+def test_a_ranked_ballot_is_stored_without_voter_and_the_row_marked(ranked):
+    election, (ada, bob, _cy), (voter, *_) = ranked
+    receipt = _cast(election, voter, ranks={bob.pk: 1, ada.pk: 2})
+    ballot = Ballot.objects.get(election=election)
+    assert ballot.choices == [bob.pk, ada.pk] and ballot.weight == 1
+    assert entry_for(election, voter).has_voted
+    assert Tracker.objects.filter(election=election, code=receipt.tracker).exists()
+
+
+def test_casting_writes_no_audit_entry_and_no_email_row(ranked):
+    election, (ada, *_), (voter, *_) = ranked
+    audits, mails = AuditEntry.objects.count(), OutgoingEmail.objects.count()
+    _cast(election, voter, ranks={ada.pk: 1})
+    assert AuditEntry.objects.count() == audits and OutgoingEmail.objects.count() == mails
+
+
+def test_the_receipt_email_carries_the_tracker_and_never_the_choices(ranked, run_jobs):
+    election, (ada, *_), (voter, *_) = ranked
+    receipt = _cast(election, voter, ranks={ada.pk: 1})
+    run_jobs()
+    mail = OutgoingEmail.objects.get(to=voter.email, purpose="elections.receipt")
+    assert receipt.tracker in mail.body and "Ada" not in mail.body
+    assert not PendingReceipt.objects.exists()
+
+
+def test_voting_twice_for_one_roll_row_is_refused_and_stores_nothing(ranked):
+    election, (ada, bob, _), (voter, *_) = ranked
+    _cast(election, voter, ranks={ada.pk: 1})
+    with pytest.raises(Conflict) as exc:
+        _cast(election, voter, ranks={bob.pk: 1})
+    assert exc.value.code == "already_voted"
+    assert Ballot.objects.filter(election=election).count() == 1
+
+
+def test_a_person_not_on_the_roll_cannot_vote(ranked):
+    election, (ada, *_), _ = ranked
+    stranger = UserFactory()
+    some_row = RollEntry.objects.filter(election=election).first()
+    with pytest.raises(NotFound) as exc:
+        ballot_cast(election=election, voter=stranger, roll_entry_id=some_row.pk, ranks={ada.pk: 1})
+    assert exc.value.code == "not_on_roll"
+
+
+def test_voting_before_the_window_is_refused(elections):
+    election = elections.create()
+    elections.open_nominations(election)
+    ada = elections.stand(election, name="Ada")
+    voter = elections.member()
+    elections.goto(election.record_date)
+    election.refresh_from_db()
+    with pytest.raises(Conflict) as exc:
+        _cast(election, voter, ranks={ada.pk: 1})
+    assert exc.value.code == "voting_closed"
+
+
+def test_voting_after_the_close_is_refused(ranked, clock: Clock):
+    election, (ada, *_), (voter, *_) = ranked
+    clock.set(election.voting_closes_at + dt.timedelta(seconds=1))
+    with pytest.raises(Conflict) as exc:
+        _cast(election, voter, ranks={ada.pk: 1})
+    assert exc.value.code == "voting_closed"
+
+
+@pytest.mark.parametrize(
+    ("ranks", "code"),
+    [
+        ({0: 1, 1: 1}, "duplicate_rank"),
+        ({0: 1, 1: 3}, "rank_gap"),
+        ({0: 2}, "rank_gap"),
+    ],
+)
+def test_a_ranked_ballot_with_duplicates_or_gaps_is_refused(ranked, ranks, code):
+    election, candidates, (voter, *_) = ranked
+    with pytest.raises(ValidationFailed) as exc:
+        _cast(election, voter, ranks={candidates[i].pk: r for i, r in ranks.items()})
+    assert exc.value.code == code
+    assert not entry_for(election, voter).has_voted
+
+
+def test_a_blank_ballot_counts_for_turnout(ranked):
+    election, _, (voter, *_) = ranked
+    _cast(election, voter, ranks={})
+    assert Ballot.objects.get(election=election).choices == []
+
+
+def test_a_withdrawn_candidate_cannot_be_voted_for(ranked):
+    election, (_ada, bob, _), (voter, *_) = ranked
+    candidate_withdraw(candidate=bob, actor=bob.person)
+    with pytest.raises(ValidationFailed) as exc:
+        _cast(election, voter, ranks={bob.pk: 1})
+    assert exc.value.code == "candidate_withdrawn"
+
+
+def test_an_approval_ballot_over_the_limit_is_refused(elections):
+    election, (a, b, c), (voter, *_) = elections.voting(
+        candidates=["Ada", "Bob", "Cy"], method="approval", approval_max_marks=2
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        _cast(election, voter, marks=[a.pk, b.pk, c.pk])
+    assert exc.value.code == "too_many_marks"
+    _cast(election, voter, marks=[a.pk, c.pk])
+    assert Ballot.objects.get(election=election).choices == sorted([a.pk, c.pk])
+
+
+def test_a_plurality_ballot_has_at_most_as_many_marks_as_seats(elections):
+    election, (a, b, c), (voter, *_) = elections.voting(
+        candidates=["Ada", "Bob", "Cy"], method="plurality", seats=2
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        _cast(election, voter, marks=[a.pk, b.pk, c.pk])
+    assert exc.value.code == "too_many_marks"
+
+
+def test_an_alternate_may_cast_the_organisations_single_ballot(elections, clock):
+    from tests.elections.test_roll import _org_member
+
+    election = elections.create()
+    org = _org_member("gold")
+    org.alternate = UserFactory()
+    org.save(update_fields=["alternate"])
+    elections.open_nominations(election)
+    ada = elections.stand(election, name="Ada")
+    election = elections.open_voting(election)
+    row = RollEntry.objects.get(election=election, subject_type="organisation")
+    ballot_cast(election=election, voter=org.alternate, roll_entry_id=row.pk, ranks={ada.pk: 1})
+    with pytest.raises(Conflict):
+        ballot_cast(election=election, voter=org.representative, roll_entry_id=row.pk, ranks={ada.pk: 1})
+    assert Ballot.objects.get(election=election).weight == 15
