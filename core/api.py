@@ -89,7 +89,9 @@ def error_responses(*statuses: int, media_type: str = "application/json") -> dic
     Errors are always JSON, also on endpoints that can answer in another media type.
     """
     return {
-        (status, media_type): OpenApiResponse(response=ErrorSerializer, description=_ERROR_DESCRIPTIONS[status])
+        (status, media_type): OpenApiResponse(
+            response=ErrorSerializer, description=_ERROR_DESCRIPTIONS[status]
+        )
         for status in statuses
     }
 
@@ -172,7 +174,8 @@ class CursorPage(CursorPagination):
 
 def _etag(data: Any, media_type: str) -> str:
     body = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
-    return '"%s"' % hashlib.sha256(f"{media_type}\n{body}".encode()).hexdigest()[:40]
+    digest = hashlib.sha256(f"{media_type}\n{body}".encode()).hexdigest()[:40]
+    return f'"{digest}"'
 
 
 class ConditionalGetMixin:
@@ -256,7 +259,10 @@ class JWSRenderer(BaseRenderer):
     charset = None
 
     def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: dict[str, Any] | None = None
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
     ) -> bytes:
         from core.jws import sign_statement
 
@@ -280,7 +286,9 @@ class SignedAnswerMixin:
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
-        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), JWSRenderer):
+        if response.status_code >= 400 and isinstance(
+            getattr(response, "accepted_renderer", None), JWSRenderer
+        ):
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
         return response

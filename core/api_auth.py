@@ -62,7 +62,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         try:
             plaintext = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed(_("The API token is not valid."), code="token_invalid") from exc
+            raise exceptions.AuthenticationFailed(
+                _("The API token is not valid."), code="token_invalid"
+            ) from exc
         token = access_api_token(plaintext=plaintext)
         if request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(_("API tokens are read-only."), code="token_read_only")

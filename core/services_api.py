@@ -15,7 +15,7 @@ from core.audit import audit_record
 from core.errors import NotAllowed, ValidationFailed
 from core.models_api import ApiToken, SigningKey
 
-TOKEN_PREFIX = "chr_"
+TOKEN_PREFIX = "chr_"  # noqa: S105  (a public marker, not a secret)
 MAX_LIVE_TOKENS = 25
 
 
@@ -34,16 +34,21 @@ def api_token_create(*, user: Any, name: str, expires_at: dt.datetime | None = N
     if not name:
         raise ValidationFailed(_("Give the token a name."), code="token_name_required")
     if len(name) > 100:
-        raise ValidationFailed(_("The name is too long (100 characters at most)."), code="token_name_too_long")
+        raise ValidationFailed(
+            _("The name is too long (100 characters at most)."), code="token_name_too_long"
+        )
     now = clock.now()
     if expires_at is not None and expires_at <= now:
         raise ValidationFailed(_("The expiry must be in the future."), code="token_expiry_past")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True).exclude(expires_at__lte=now).count()
+        live = (
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).exclude(expires_at__lte=now).count()
+        )
         if live >= MAX_LIVE_TOKENS:
             raise ValidationFailed(
-                _("You have %(count)s live tokens; revoke one first.") % {"count": live}, code="too_many_tokens"
+                _("You have %(count)s live tokens; revoke one first.") % {"count": live},
+                code="too_many_tokens",
             )
         token = ApiToken.objects.create(
             user=user,
@@ -83,7 +88,7 @@ def signing_key_rotate(*, actor: Any = None) -> SigningKey:
     Retired public keys stay published until their last statements expire. With a key
     from the environment, rotation means replacing that key (see ``rotate_signing_key``).
     """
-    from core.jws import signing_key_activate, configured_key_pem, generate_private_key, private_key_pem
+    from core.jws import configured_key_pem, generate_private_key, private_key_pem, signing_key_activate
 
     if configured_key_pem():
         raise ValidationFailed(

@@ -28,7 +28,9 @@ class ApiTokenForm(forms.Form):
         label=gettext_lazy("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("The token stops working at the end of this day (UTC). Leave empty for no expiry."),
+        help_text=gettext_lazy(
+            "The token stops working at the end of this day (UTC). Leave empty for no expiry."
+        ),
     )
 
     def expires_at(self) -> dt.datetime | None:

@@ -74,6 +74,13 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _with_decision_forms(disputes: Any) -> list[Dispute]:
+    listed = list(disputes)
+    for dispute in listed:
+        dispute.form = DisputeDecisionForm(prefix=f"d{dispute.pk}")  # type: ignore[attr-defined]
+    return listed
+
+
 @login_required
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     election = get_object_or_404(Election.objects.select_related("rule_set"), slug=slug)
@@ -89,11 +96,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "candidates": public_candidates(election=election),
             "nominations": nominations_by(election=election),
             "corrections": RollCorrection.objects.filter(election=election).select_related("membership"),
-            "disputes": Dispute.objects.filter(election=election),
+            "disputes": _with_decision_forms(Dispute.objects.filter(election=election)),
             "unreached": unreached_voters(election=election),
             "correction_form": CorrectionForm(),
             "reason_form": ReasonForm(),
-            "decision_form": DisputeDecisionForm(),
             "can_run": permissions.can_run_election(request.user, election),
             "can_certify": permissions.can_certify_election(request.user, election),
         },
@@ -198,7 +204,7 @@ def correct(request: HttpRequest, slug: str) -> HttpResponse:
 def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute.objects.select_related("election"), pk=pk)
     _require(permissions.can_decide_dispute, request.user, dispute)
-    form = DisputeDecisionForm(request.POST)
+    form = DisputeDecisionForm(request.POST, prefix=f"d{dispute.pk}")
     if not form.is_valid():
         messages.error(request, _("Please choose a decision and give a reason."))
     else:

@@ -141,6 +141,7 @@ class Election(models.Model):
     certified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    seats_filled_at = models.DateTimeField(null=True, blank=True)
     public_report = models.TextField(_("public report"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(default=clock.now)

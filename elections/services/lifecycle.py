@@ -283,4 +283,11 @@ def election_run_schedule(*, at: dt.datetime | None = None) -> list[str]:
         except Conflict:
             # Another worker got there first, or the state moved on: next tick.
             continue
+    from elections.services.results import election_seat_elected
+
+    waiting = Election.objects.filter(state=S.CERTIFIED, seats_filled_at__isnull=True, cohort__isnull=False)
+    for election in waiting.select_related("cohort").order_by("pk"):
+        if election.cohort is not None and election.cohort.term_end <= at.date():
+            election_seat_elected(election=election)
+            done.append(f"{election.slug}: elected seated")
     return done

@@ -33,7 +33,7 @@ from elections.models import (
 )
 from elections.selectors import ballot_candidates
 from elections.services.common import lock_election
-from governance.models import HoldingSource, Role
+from governance.models import HoldingSource, Role, SeatHolding
 from governance.permissions import has_role
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
 
@@ -155,8 +155,51 @@ def elected_candidates(*, election: Election) -> list[Candidate]:
     return [by_pk[ids[name]] for name in election.result.get("elected", []) if name in ids]
 
 
+def _term_pending(election: Election) -> bool:
+    """A cohort election certified before the cohort's current term ends seats the elected at its end."""
+    return election.cohort is not None and election.cohort.term_end > clock.today()
+
+
+def election_seat_elected(*, election: Election, actor: Any = None) -> Election:
+    """Seat the elected: a new cohort term first when the old one is over, then ``seat_fill``.
+
+    A candidate who already holds the seat they are paired with (a re-elected incumbent
+    whose term the board already renewed) keeps it. Safe to run twice.
+    """
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.state != ElectionState.CERTIFIED or locked.seats_filled_at is not None:
+            return locked
+        cohort = locked.cohort
+        if cohort is not None:
+            cohort.refresh_from_db()
+            if _term_pending(locked):
+                return locked
+            cohort_start_new_term(cohort=cohort, actor=actor)
+        seats = list(locked.seats.order_by("number"))
+        for seat, candidate in zip(seats, elected_candidates(election=locked), strict=False):
+            holder = SeatHolding.objects.active().filter(seat=seat).first()
+            if holder is not None and holder.person_id == candidate.person_id:
+                continue
+            seat_fill(
+                seat=seat,
+                person=candidate.person,
+                employer=candidate.employer,
+                source=HoldingSource.ELECTION,
+                actor=actor,
+            )
+        locked.seats_filled_at = clock.now()
+        locked.save(update_fields=["seats_filled_at"])
+        audit_record(actor=actor, action="election.seats_filled", obj=locked)
+    return locked
+
+
 def election_certify(*, election: Election, actor: Any) -> Election:
-    """The committee chair certifies: disputes must be decided; the elected take the seats."""
+    """The committee chair certifies: disputes must be decided; the elected take their seats.
+
+    For a cohort whose current term has not ended yet, the seats are filled when it ends
+    (the schedule calls ``election_seat_elected``); vacancies are filled at once.
+    """
     if not (has_role(actor, Role.ELECTION_COMMITTEE_CHAIR) or getattr(actor, "is_superuser", False)):
         raise NotAllowed(_("Only the election committee chair certifies results."), code="not_chair")
     with transaction.atomic():
@@ -169,20 +212,6 @@ def election_certify(*, election: Election, actor: Any) -> Election:
                 _("%(n)s dispute(s) must be decided before certification.") % {"n": open_disputes},
                 code="open_disputes",
             )
-        cohort = locked.cohort
-        if cohort is not None:
-            cohort.refresh_from_db()
-            if cohort.term_end <= clock.today():
-                cohort_start_new_term(cohort=cohort, actor=actor)
-        seats = list(locked.seats.order_by("number"))
-        for seat, candidate in zip(seats, elected_candidates(election=locked), strict=False):
-            seat_fill(
-                seat=seat,
-                person=candidate.person,
-                employer=candidate.employer,
-                source=HoldingSource.ELECTION,
-                actor=actor,
-            )
         locked.state = ElectionState.CERTIFIED
         locked.certified_at = clock.now()
         locked.certified_by = actor
@@ -193,6 +222,8 @@ def election_certify(*, election: Election, actor: Any) -> Election:
             obj=locked,
             data={"elected": len(locked.result.get("elected", []))},
         )
+        election_seat_elected(election=locked, actor=actor)
+    locked.refresh_from_db()
     return locked
 
 

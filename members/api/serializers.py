@@ -29,7 +29,9 @@ class ReasonSerializer(serializers.Serializer):
 class SubjectSerializer(serializers.Serializer):
     number = serializers.CharField(source="subject", help_text="The public member number.")
     type = serializers.ChoiceField(source="subject_type", choices=["individual", "organisation"])
-    name = serializers.CharField(required=False, help_text="Organisations always; individuals in full answers.")
+    name = serializers.CharField(
+        required=False, help_text="Organisations always; individuals in full answers."
+    )
 
 
 class ClassRefSerializer(serializers.Serializer):
@@ -60,7 +62,9 @@ class VotingRightsSerializer(serializers.Serializer):
 
 class MyVotingRightsSerializer(serializers.Serializer):
     member = VotingRightsSerializer(allow_null=True, help_text="Your own membership, if you have one.")
-    organisations = VotingRightsSerializer(many=True, help_text="Every organisation you represent or administer.")
+    organisations = VotingRightsSerializer(
+        many=True, help_text="Every organisation you represent or administer."
+    )
 
 
 def rights_answer(rights: VotingRights, *, full: bool) -> dict[str, Any]:

@@ -57,7 +57,11 @@ FORMAT_PARAM = OpenApiParameter(
     description="`jws`: the same answer as a compact JWS signed by the foundation (like `Accept: application/jose`).",
 )
 NUMBER_PARAM = OpenApiParameter(
-    "number", str, OpenApiParameter.PATH, pattern=f"^{NUMBER_PATTERN}$", description="The public member number."
+    "number",
+    str,
+    OpenApiParameter.PATH,
+    pattern=f"^{NUMBER_PATTERN}$",
+    description="The public member number.",
 )
 
 

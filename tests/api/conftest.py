@@ -103,7 +103,9 @@ def record(board: Board, clock: Any) -> dict[str, Any]:
     policy = policy_create(slug="code-of-conduct", title="Code of conduct", actor=board.secretary())
     version = policy_version_propose(policy=policy, body_md="Be kind.", actor=board.secretary())
     approval = board.decide(
-        meeting=board.meeting(title="February meeting"), approves_minutes=minutes, adopts_policy_version=version
+        meeting=board.meeting(title="February meeting"),
+        approves_minutes=minutes,
+        adopts_policy_version=version,
     )
     minutes_publish(minutes=minutes, actor=board.secretary())
     return {"directors": directors, "decision": approval, "minutes": minutes, "policy": policy}

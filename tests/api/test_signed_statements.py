@@ -76,7 +76,7 @@ def urls_with_well_known(settings):
 
 def test_a_tampered_statement_does_not_verify(api, sponsor):
     token = api.get(_url(sponsor), {"format": "jws"}).content.decode()
-    head, payload, sig = token.split(".")
+    head, _payload, sig = token.split(".")
     forged_payload = jwt.utils.base64url_encode(b'{"eligible":true,"weight":50}').decode()
     with pytest.raises(jwt.InvalidSignatureError):
         verify_statement(f"{head}.{forged_payload}.{sig}", _jwks(api))

@@ -76,7 +76,8 @@ def test_using_a_token_records_when(api, clock):
 
 
 @pytest.mark.parametrize(
-    ("state", "code"), [("expired", "token_expired"), ("revoked", "token_revoked"), ("unknown", "token_invalid")]
+    ("state", "code"),
+    [("expired", "token_expired"), ("revoked", "token_revoked"), ("unknown", "token_invalid")],
 )
 def test_a_dead_token_is_a_401_in_the_error_shape(api, clock, state, code):
     user = UserFactory()

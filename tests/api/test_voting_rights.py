@@ -24,7 +24,11 @@ def test_a_suspended_member_sees_why_they_cannot_vote(clock):
     membership = make_member()
     clock.advance(days=10)
     membership_transition(
-        membership=membership, to_state=MembershipState.SUSPENDED, kind="suspended", reason="Spam", decision_ref="R-0007"
+        membership=membership,
+        to_state=MembershipState.SUSPENDED,
+        kind="suspended",
+        reason="Spam",
+        decision_ref="R-0007",
     )
     body = client_for(membership.user).get(_member_url(membership)).json()
     assert body["eligible"] is False
@@ -58,7 +62,9 @@ def test_at_without_an_offset_is_utc(clock):
     assert body["as_of"] == "2026-07-01T10:00:00Z"
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "2026-13-01T00:00:00Z", "2026-06-01T25:00", "0001-01-01T00:00:00+05:00"])
+@pytest.mark.parametrize(
+    "bad", ["yesterday", "2026-13-01T00:00:00Z", "2026-06-01T25:00", "0001-01-01T00:00:00+05:00"]
+)
 def test_a_bad_at_is_a_400_with_a_clear_message(clock, bad):
     membership = make_member()
     response = client_for(membership.user).get(_member_url(membership), {"at": bad})
@@ -85,7 +91,9 @@ def test_me_lists_own_rights_and_every_represented_organisation(clock):
     body = client_for(user).get("/api/v1/voting-rights/me/").json()
     assert body["member"]["subject"]["number"] == own.number
     assert body["member"]["standing"] == "active"
-    assert sorted(o["subject"]["number"] for o in body["organisations"]) == sorted([acme.number, globex.number])
+    assert sorted(o["subject"]["number"] for o in body["organisations"]) == sorted(
+        [acme.number, globex.number]
+    )
     assert {o["weight"] for o in body["organisations"]} == {15, 5}
 
 

@@ -40,7 +40,15 @@ MATRIX = {
         "staff": HIDDEN,
     },
     "org": dict.fromkeys(
-        ["anonymous", "member", "representative", "secretary", "committee_member", "committee_chair", "staff"],
+        [
+            "anonymous",
+            "member",
+            "representative",
+            "secretary",
+            "committee_member",
+            "committee_chair",
+            "staff",
+        ],
         FULL,
     ),
 }

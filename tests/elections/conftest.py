@@ -31,12 +31,12 @@ class Elections:
         make_member(user=user, class_code=class_code, start=clock.now() - LONG_AGO, **kwargs)
         return user
 
-    def create(self, *, method: str = "meek", seats: int = 1, **kwargs: Any) -> Election:
+    def create(self, *, method: str = "meek", seats: int | list[Seat] = 1, **kwargs: Any) -> Election:
         opens = clock.now() + dt.timedelta(days=50)
         params = {
             "slug": kwargs.pop("slug", f"board-{Election.objects.count() + 1}"),
             "title": "Board election",
-            "seats": self.seats(seats),
+            "seats": self.seats(seats) if isinstance(seats, int) else seats,
             "method": method,
             "record_date": opens - dt.timedelta(days=5),
             "voting_opens_at": opens,

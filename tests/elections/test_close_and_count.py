@@ -175,3 +175,23 @@ def test_the_published_blt_recounts_to_the_same_result(elections, tmp_path):
         stdout=out,
     )
     assert json.loads(out.getvalue())["elected"] == election.result["elected"]
+
+
+def test_a_cohort_election_seats_the_elected_when_the_cohorts_term_ends(elections):
+    seat = elections.seats(1)[0]
+    election = elections.create(cohort=seat.cohort, seats=[seat])
+    elections.open_nominations(election)
+    ada = elections.stand(election, name="Ada")
+    voter = elections.member()
+    election = elections.open_voting(election)
+    _cast(election, voter, [ada])
+    election = elections.close(election)
+    chair = RoleFactory(role="election_committee_chair").user
+    election = election_certify(election=election, actor=chair)
+    cohort = seat.cohort
+    cohort.refresh_from_db()
+    assert election.seats_filled_at is None and not SeatHolding.objects.filter(person=ada.person).exists()
+    old_end = cohort.term_end
+    elections.goto(dt.datetime.combine(old_end, dt.time.min, tzinfo=dt.UTC))
+    holding = SeatHolding.objects.get(person=ada.person)
+    assert holding.seat == seat and holding.term_start == old_end

@@ -1,0 +1,175 @@
+"""The election pages: public pages, the ballot without JavaScript, receipts, committee pages."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from elections.models import Ballot, Dispute, ElectionState
+from tests.elections.conftest import entry_for
+from tests.factories import RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def voting(elections):
+    return elections.voting(candidates=["Ada", "Bob", "Cy"], voters=3)
+
+
+def _committee(client, role="election_committee_chair"):
+    user = RoleFactory(role=role).user
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    return user
+
+
+def test_public_election_page_shows_candidates_nominators_rule_set_and_threat_model(client, voting):
+    election, (ada, *_), _ = voting
+    page = client.get(reverse("elections:detail", args=[election.slug])).content.decode()
+    assert "Ada" in page and "Nominated by" in page
+    assert str(election.rule_set) in page
+    assert election.tie_seed in page and election.roll_fingerprint in page
+    assert "Threat model" in page and "very few members" in page
+
+
+def test_the_ranked_ballot_is_a_form_of_labelled_selects_without_script(client, voting):
+    election, (ada, *_), (voter, *_) = voting
+    client.force_login(voter)
+    page = client.get(reverse("elections:ballot", args=[election.slug])).content.decode()
+    assert f'<label class="visually-hidden" for="rank-{ada.pk}">Rank for Ada</label>' in page
+    assert f'<select id="rank-{ada.pk}" name="rank-{ada.pk}"' in page
+    assert "<script>" not in page and 'style="' not in page
+
+
+def test_casting_through_the_form_renders_the_receipt_and_leaves_the_session_alone(client, voting):
+    election, (ada, bob, _), (voter, *_) = voting
+    client.force_login(voter)
+    session_key = client.session.session_key
+    before = Session.objects.get(session_key=session_key).session_data
+    response = client.post(
+        reverse("elections:ballot", args=[election.slug]),
+        {"entry": str(entry_for(election, voter).pk), f"rank-{bob.pk}": "1", f"rank-{ada.pk}": "2"},
+    )
+    assert response.status_code == 200
+    assert "Your tracker code" in response.content.decode()
+    assert Ballot.objects.get(election=election).choices == [bob.pk, ada.pk]
+    assert Session.objects.get(session_key=session_key).session_data == before
+    assert "messages" not in response.cookies
+
+
+def test_a_bad_ballot_is_shown_again_with_the_reason_and_nothing_is_stored(client, voting):
+    election, (ada, bob, _), (voter, *_) = voting
+    client.force_login(voter)
+    response = client.post(
+        reverse("elections:ballot", args=[election.slug]),
+        {"entry": str(entry_for(election, voter).pk), f"rank-{bob.pk}": "1", f"rank-{ada.pk}": "1"},
+    )
+    assert response.status_code == 400
+    assert "a rank is used twice" in response.content.decode()
+    assert not Ballot.objects.filter(election=election).exists()
+
+
+def test_tracker_lookup_finds_a_counted_ballot_after_the_close(client, elections, voting):
+    election, (ada, *_), (voter, *_) = voting
+    client.force_login(voter)
+    response = client.post(
+        reverse("elections:ballot", args=[election.slug]),
+        {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+    )
+    code = response.context["receipt"].tracker
+    election = elections.close(election)
+    page = client.get(reverse("elections:trackers", args=[election.slug]), {"code": code}).content.decode()
+    assert "Found: your ballot was counted." in page
+
+
+def test_results_page_has_the_chart_turnout_and_downloads(client, elections, voting):
+    election, (ada, *_), (voter, *_) = voting
+    client.force_login(voter)
+    client.post(
+        reverse("elections:ballot", args=[election.slug]),
+        {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+    )
+    election = elections.close(election)
+    page = client.get(reverse("elections:results", args=[election.slug])).content.decode()
+    assert "<svg" in page and "Ada" in page and election.roll_fingerprint in page
+    blt = client.get(reverse("elections:download", args=[election.slug, "ballots.blt"])).content.decode()
+    assert blt.startswith("3 1\n") and '"Ada"' in blt
+
+
+def test_nomination_through_the_site(client, elections):
+    election = elections.open_nominations(elections.create())
+    nominator, nominee = elections.member(), elections.member(name="Ada")
+    client.force_login(nominator)
+    response = client.post(
+        reverse("elections:nominate", args=[election.slug]),
+        {"on_behalf_of": nominator.memberships.get().number, "nominee_email": nominee.email},
+    )
+    assert response.status_code == 302
+    client.force_login(nominee)
+    response = client.post(
+        reverse("elections:candidacy", args=[election.slug]),
+        {"action": "accept", "statement": "I will serve.", "employer_name": ""},
+    )
+    assert response.status_code == 302
+    assert election.candidates.get().stands
+
+
+def test_committee_page_shows_live_quorum(client, voting):
+    election, *_ = voting
+    _committee(client, "election_committee")
+    page = client.get(reverse("elections_manage:detail", args=[election.slug])).content.decode()
+    assert "Live quorum" in page and "Quorum not reached" in page
+
+
+def test_an_observer_sees_the_committee_page_but_cannot_act(client, voting):
+    election, *_ = voting
+    _committee(client, "election_observer")
+    page = client.get(reverse("elections_manage:detail", args=[election.slug])).content.decode()
+    assert "You are an observer" in page and "Close voting and count" not in page
+    response = client.post(reverse("elections_manage:cancel", args=[election.slug]), {"reason": "x"})
+    assert response.status_code == 403
+    election.refresh_from_db()
+    assert election.state == ElectionState.VOTING
+
+
+def test_members_cannot_open_committee_pages(client, voting):
+    election, _, (voter, *_) = voting
+    client.force_login(voter)
+    assert client.get(reverse("elections_manage:detail", args=[election.slug])).status_code == 403
+
+
+def test_the_chair_closes_counts_and_certifies_from_the_committee_page(client, elections, voting, clock):
+    election, (ada, *_), voters = voting
+    for voter in voters:
+        client.force_login(voter)
+        client.post(
+            reverse("elections:ballot", args=[election.slug]),
+            {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+        )
+    clock.set(election.voting_closes_at)
+    _committee(client)
+    client.post(reverse("elections_manage:close", args=[election.slug]))
+    election.refresh_from_db()
+    assert election.state == ElectionState.COUNTED
+    client.post(reverse("elections_manage:certify", args=[election.slug]))
+    election.refresh_from_db()
+    assert election.state == ElectionState.CERTIFIED
+
+
+def test_a_member_files_a_dispute_and_the_chair_decides_it(client, elections, voting):
+    election, _, (voter, *_) = voting
+    client.force_login(voter)
+    client.post(reverse("elections:dispute", args=[election.slug]), {"body": "Wrong roll."})
+    dispute = Dispute.objects.get()
+    _committee(client)
+    client.post(
+        reverse("elections_manage:dispute_decide", args=[dispute.pk]),
+        {f"d{dispute.pk}-upheld": "0", f"d{dispute.pk}-reason": "The roll follows the records."},
+    )
+    dispute.refresh_from_db()
+    assert dispute.state == Dispute.State.REJECTED
+    page = client.get(reverse("elections:detail", args=[election.slug])).content.decode()
+    assert "The roll follows the records." in page
