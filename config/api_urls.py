@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("core.api_urls")),
     path("", include("members.api.urls")),
     path("", include("governance.api.urls")),
+    path("", include("elections.api.urls")),
     # Last: every other address under /api/v1/ is a JSON 404 in the error shape.
     re_path(r"^.*$", api_not_found, name="api-not-found"),
 ]

@@ -39,9 +39,8 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["on_behalf_of"].choices = [
-            (m.number, f"{m.subject_name} ({m.number})") for m in memberships
-        ]
+        field: Any = self.fields["on_behalf_of"]
+        field.choices = [(m.number, f"{m.subject_name} ({m.number})") for m in memberships]
 
 
 class AcceptForm(forms.Form):

@@ -283,7 +283,7 @@ class Candidate(models.Model):
     @property
     def group_key(self) -> str:
         """The corporate group for the anti-capture rule ("" when self-employed or none)."""
-        if self.employer_id:
+        if self.employer is not None:
             return self.employer.group_key
         return self.employer_name.strip().casefold()
 

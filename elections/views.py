@@ -131,7 +131,7 @@ def nominate(request: HttpRequest, slug: str) -> HttpResponse:
 def candidacy(request: HttpRequest, slug: str) -> HttpResponse:
     """The nominee's page: accept (statement, employer), decline, or withdraw."""
     election = _election(slug)
-    candidate = Candidate.objects.filter(election=election, person=request.user).first()
+    candidate = Candidate.objects.filter(election=election, person_id=request.user.pk).first()
     if candidate is None:
         raise Http404
     form = AcceptForm(request.POST or None)

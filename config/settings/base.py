@@ -93,6 +93,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'charter.sqlite3'}"),
 }
+if "DATABASE_URL" not in env:
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded default keeps its files in var/ (gitignored)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer lock instead of failing at once: the worker and the web

@@ -39,7 +39,7 @@ def organisation_people(organisation: Organisation) -> set[int]:
 
 def check_can_nominate(*, membership: Membership, user: Any) -> None:
     """``user`` may act for ``membership`` and it is in good standing; committee members may not."""
-    if membership.user_id is not None:
+    if membership.organisation is None:
         acts = membership.user_id == user.pk
     else:
         acts = membership.organisation.representative_id == user.pk
@@ -124,9 +124,8 @@ def nomination_create(*, election: Election, nominator: Membership, nominee: Any
         check_can_nominate(membership=nominator, user=actor)
         if nominator.user_id is not None and nominator.user_id == nominee.pk:
             raise ValidationFailed(_("Members cannot nominate themselves."), code="self_nomination")
-        if nominator.organisation_id is not None and nominee.pk not in organisation_people(
-            nominator.organisation
-        ):
+        org = nominator.organisation
+        if org is not None and nominee.pk not in organisation_people(org):
             raise ValidationFailed(
                 _(
                     "An organisation nominates one of its own people (its representative, alternate or administrators)."

@@ -20,7 +20,7 @@ from elections.rules import election_rules_for
 
 
 def _send(election: Election, entry: RollEntry, offset: int, template: str) -> bool:
-    to = entry.voter.email if entry.voter_id else ""
+    to = entry.voter.email if entry.voter is not None else ""
     try:
         with transaction.atomic():
             reminder = VotingReminder.objects.create(

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections import Counter
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -54,11 +55,13 @@ def count_input(*, election: Election) -> tuple[CountElection, dict[int, Candida
     by_pk = {c.pk: c for c in candidates}
     names = [c.name for c in candidates]
     ranked = election.is_ranked
-    ballots = []
+    ballots: list[tuple[int | Fraction, tuple[tuple[str, ...], ...]]] = []
     for choices, weight in grouped_ballots(election=election):
         picked = [by_pk[pk].name for pk in choices if pk in by_pk]
         # Ranked: one name per preference level; marks: one level of equal choices.
-        ranking = tuple((name,) for name in picked) if ranked else ((tuple(picked),) if picked else ())
+        ranking: tuple[tuple[str, ...], ...] = (
+            tuple((name,) for name in picked) if ranked else ((tuple(picked),) if picked else ())
+        )
         ballots.append((weight, ranking))
     withdrawn = {c.name for c in candidates if c.state == CandidateState.WITHDRAWN}
     return (

@@ -29,7 +29,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.mail import email_queue
 from elections.models import Election, ElectionState, RollCorrection, RollEntry
 from elections.services.common import lock_election
-from members.models import Membership, MembershipClass, Organisation, RepresentativeChange
+from members.models import Membership, MembershipClass, RepresentativeChange
 from members.rights import VotingRights, voting_rights_bulk
 
 BATCH = 5000
@@ -234,10 +234,12 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
 
 
 def _contact(membership: Membership) -> str:
-    if membership.user_id:
-        return membership.user.email
-    org: Organisation = membership.organisation
-    return org.representative.email if org.representative_id else org.billing_contact_email
+    if membership.user is not None:
+        return str(membership.user.email)
+    org = membership.organisation
+    if org is None:
+        return ""
+    return str(org.representative.email) if org.representative is not None else org.billing_contact_email
 
 
 def roll_notify_provisional(*, election: Election, actor: Any = None) -> int:

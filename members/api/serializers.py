@@ -49,6 +49,9 @@ class VotingRightsSerializer(serializers.Serializer):
     reasons = ReasonSerializer(many=True, required=False)
     as_of = serializers.DateTimeField()
     rule_set_version = serializers.IntegerField(allow_null=True)
+    election = serializers.CharField(
+        required=False, help_text="With ?election=: the election whose frozen roll answered."
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -67,9 +70,11 @@ class MyVotingRightsSerializer(serializers.Serializer):
     )
 
 
-def rights_answer(rights: VotingRights, *, full: bool) -> dict[str, Any]:
+def rights_answer(rights: VotingRights, *, full: bool, election: str = "") -> dict[str, Any]:
     """The JSON answer; without ``full``, only eligible, weight and class (and no name)."""
     data: dict[str, Any] = dict(VotingRightsSerializer(rights).data)
+    if election:
+        data["election"] = election
     if not full:
         for key in PRIVATE_KEYS:
             data.pop(key, None)

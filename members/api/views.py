@@ -21,15 +21,17 @@ from core.api import (
     SignedAnswerMixin,
     error_responses,
 )
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 from governance.models import RuleSet
 from governance.rules import rules_in_force
 from members.api.filters import DirectoryOrganisationFilter
 from members.api.permissions import can_view_voting_rights_reasons
 from members.api.selectors import (
+    access_frozen_roll,
     access_membership_for_rights,
     directory_organisations,
     memberships_spoken_for,
+    voting_rights_on_roll,
 )
 from members.api.serializers import (
     DirectoryOrganisationSerializer,
@@ -56,6 +58,11 @@ FORMAT_PARAM = OpenApiParameter(
     enum=["json", "jws"],
     description="`jws`: the same answer as a compact JWS signed by the foundation (like `Accept: application/jose`).",
 )
+ELECTION_PARAM = OpenApiParameter(
+    "election",
+    {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+    description="An election's id: the rights as frozen on its roll (not with `at`).",
+)
 NUMBER_PARAM = OpenApiParameter(
     "number",
     str,
@@ -75,6 +82,23 @@ def _signed_responses(serializer: Any) -> dict[Any, Any]:
     }
 
 
+class RightsQuery:
+    """``?at=`` or ``?election=``: which moment, or which frozen roll, to answer for."""
+
+    def __init__(self, request: Request) -> None:
+        self.at = parse_at(request.query_params.get("at"))
+        election_id = request.query_params.get("election") or ""
+        if election_id and self.at is not None:
+            raise ValidationFailed(_("Ask with “at” or with “election”, not both."), code="at_and_election")
+        self.election = access_frozen_roll(election_id=election_id) if election_id else None
+
+    def answer(self, membership: Membership, *, full: bool) -> dict[str, Any]:
+        if self.election is None:
+            return rights_answer(voting_rights(subject=membership, at=self.at), full=full)
+        rights = voting_rights_on_roll(membership=membership, election=self.election)
+        return rights_answer(rights, full=full, election=self.election.slug)
+
+
 def _private(response: Response) -> Response:
     # Answers depend on who asks: never cached by shared caches.
     response["Cache-Control"] = "private, no-store"
@@ -86,13 +110,12 @@ class _SubjectRightsView(SignedAnswerMixin, CharterAPIView):
     organisation = False
 
     def get(self, request: Request, number: str) -> Response:
-        at = parse_at(request.query_params.get("at"))
+        query = RightsQuery(request)
         membership = access_membership_for_rights(
             user=request.user, number=number, organisation=self.organisation
         )
-        rights = voting_rights(subject=membership, at=at)
         full = can_view_voting_rights_reasons(request.user, membership)
-        return _private(Response(rights_answer(rights, full=full)))
+        return _private(Response(query.answer(membership, full=full)))
 
 
 class MemberVotingRightsView(_SubjectRightsView):
@@ -104,7 +127,7 @@ class MemberVotingRightsView(_SubjectRightsView):
             "reasons too for the member themself, the board and the committees. Members who are "
             "not visible to the caller are a 404, like unknown numbers."
         ),
-        parameters=[NUMBER_PARAM, AT_PARAM, FORMAT_PARAM],
+        parameters=[NUMBER_PARAM, AT_PARAM, ELECTION_PARAM, FORMAT_PARAM],
         responses=_signed_responses(VotingRightsSerializer),
         tags=["voting rights"],
     )
@@ -118,7 +141,7 @@ class OrganisationVotingRightsView(_SubjectRightsView):
     @extend_schema(
         operation_id="voting_rights_organisation",
         summary="A member organisation's voting rights (public)",
-        parameters=[NUMBER_PARAM, AT_PARAM, FORMAT_PARAM],
+        parameters=[NUMBER_PARAM, AT_PARAM, ELECTION_PARAM, FORMAT_PARAM],
         responses=_signed_responses(VotingRightsSerializer),
         tags=["voting rights"],
     )
@@ -132,19 +155,16 @@ class MyVotingRightsView(SignedAnswerMixin, CharterAPIView):
     @extend_schema(
         operation_id="voting_rights_me",
         summary="Your voting rights and those of every organisation you represent",
-        parameters=[AT_PARAM, FORMAT_PARAM],
+        parameters=[AT_PARAM, ELECTION_PARAM, FORMAT_PARAM],
         responses=_signed_responses(MyVotingRightsSerializer),
         tags=["voting rights"],
     )
     def get(self, request: Request) -> Response:
-        at = parse_at(request.query_params.get("at"))
+        query = RightsQuery(request)
         own = Membership.objects.select_related("user").filter(user_id=request.user.pk).first()
         data = {
-            "member": rights_answer(voting_rights(subject=own, at=at), full=True) if own else None,
-            "organisations": [
-                rights_answer(voting_rights(subject=m, at=at), full=True)
-                for m in memberships_spoken_for(user=request.user)
-            ],
+            "member": query.answer(own, full=True) if own else None,
+            "organisations": [query.answer(m, full=True) for m in memberships_spoken_for(user=request.user)],
         }
         return _private(Response(data))
 

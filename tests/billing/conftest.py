@@ -8,6 +8,7 @@ in the test's own thread and transaction; the end-to-end test uses the live serv
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,24 @@ from tests.factories import OrganisationFactory, UserFactory, make_member
 
 WEBHOOK_SECRET = "whsec_test_charter_billing"
 WEBHOOK_PATH = "/billing/stripe/webhook/"
+
+
+@pytest.fixture(autouse=True)
+def _reference_rules(request: pytest.FixtureRequest) -> None:
+    """The shipped rule set and classes, even after another module's transactional test
+    flushed the data migrations (a test run in any order must not depend on that)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from governance.models import RuleSet
+
+    if not RuleSet.objects.exists():
+        importlib.import_module("governance.migrations.0002_reference_rule_set").create_preset(apps, None)
+        importlib.import_module("members.migrations.0002_reference_classes").create_classes(apps, None)
 
 
 def app_clock_seconds() -> float:

@@ -27,7 +27,7 @@ def _committee(client, role="election_committee_chair"):
 
 
 def test_public_election_page_shows_candidates_nominators_rule_set_and_threat_model(client, voting):
-    election, (ada, *_), _ = voting
+    election, (_ada, *_), _ = voting
     page = client.get(reverse("elections:detail", args=[election.slug])).content.decode()
     assert "Ada" in page and "Nominated by" in page
     assert str(election.rule_set) in page
