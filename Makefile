@@ -7,6 +7,9 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 FAKE_STRIPE_PORT ?= 12111
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+# The fake Stripe and the app must agree on each other's addresses.
+export FAKE_STRIPE_URL ?= http://127.0.0.1:$(FAKE_STRIPE_PORT)
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format worker beat jobs migrate demo bench browser check clean
 
@@ -42,7 +45,8 @@ run: demo
 	  $(PY) -m celery -A config worker --beat --pool=solo --loglevel=WARNING \
 	      --schedule var/celerybeat-schedule >var/log/worker.log 2>&1 & \
 	  if [ -z "$$STRIPE_SECRET_KEY" ]; then \
-	    $(PY) manage.py run_fake_stripe --port $(FAKE_STRIPE_PORT) >var/log/fake-stripe.log 2>&1 & \
+	    $(PY) manage.py run_fake_stripe --port $(FAKE_STRIPE_PORT) \
+	        --webhook-url http://127.0.0.1:$(PORT)/billing/stripe/webhook/ >var/log/fake-stripe.log 2>&1 & \
 	  fi; \
 	  echo "Background jobs: logs in var/log/. Serving on http://127.0.0.1:$(PORT)/"; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload

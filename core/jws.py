@@ -8,6 +8,9 @@ Where the private key comes from:
 - otherwise a key kept in the database, generated on first use (development, tests).
   ``check_production_key`` and the deploy check make sure production never gets here.
 
+This module imports no models at import time, so a settings module can call
+``check_production_key()``.
+
 A statement is valid for ``SIGNED_STATEMENT_TTL_SECONDS`` (default one day). Retired
 public keys stay in ``/.well-known/jwks.json`` for that long after retirement, so every
 statement can be verified offline until it expires.
@@ -23,7 +26,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -35,7 +38,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.models_api import SigningKey
+
+if TYPE_CHECKING:
+    from core.models_api import SigningKey
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +155,8 @@ def private_key_pem(key: Ed25519PrivateKey) -> str:
 
 def signing_key_activate(key: Ed25519PrivateKey, *, private_pem: str = "") -> SigningKey:
     """Make ``key`` the active key: record it and retire the others (idempotent)."""
+    from core.models_api import SigningKey
+
     public = key.public_key()
     kid = key_id(public)
     now = clock.now()
@@ -173,6 +180,8 @@ def signing_key_activate(key: Ed25519PrivateKey, *, private_pem: str = "") -> Si
 
 def active_signing_key() -> tuple[str, Ed25519PrivateKey]:
     """The key that signs now, as ``(kid, private key)``."""
+    from core.models_api import SigningKey
+
     pem = configured_key_pem()
     if pem:
         key = load_private_key(pem)
@@ -190,6 +199,8 @@ def active_signing_key() -> tuple[str, Ed25519PrivateKey]:
 
 def published_keys() -> list[dict[str, str]]:
     """Public keys whose statements may still be valid: the active one and recent retirees."""
+    from core.models_api import SigningKey
+
     cutoff = clock.now() - statement_ttl()
     rows = SigningKey.objects.filter(retired_at__isnull=True) | SigningKey.objects.filter(
         retired_at__gt=cutoff

@@ -130,3 +130,45 @@ def published_tie_order(*, election: Election) -> list[str]:
     if not election.tie_seed:
         return []
     return seed_order([c.name for c in ballot_candidates(election=election)], election.tie_seed)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Something a member should do in an election (shown on their dashboard)."""
+
+    kind: str  # "accept_nomination" or "vote"
+    election: Election
+    url: str
+
+
+def member_election_prompts(*, user: Any) -> list[Prompt]:
+    """Nominations waiting for this person's answer, and votes they can still cast."""
+    from django.urls import reverse
+
+    from elections.models import ElectionState
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    prompts = [
+        Prompt(
+            "accept_nomination", c.election, reverse("elections:candidacy", kwargs={"slug": c.election.slug})
+        )
+        for c in Candidate.objects.filter(
+            person=user, state=CandidateState.NOMINATED, election__state=ElectionState.NOMINATIONS_OPEN
+        ).select_related("election")
+    ]
+    entries = (
+        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), has_voted=False)
+        .filter(election__state__in=(ElectionState.VOTING, ElectionState.EXTENDED))
+        .select_related("election")
+    )
+    seen: set[int] = set()
+    for entry in entries:
+        if entry.election_id not in seen:
+            seen.add(entry.election_id)
+            prompts.append(
+                Prompt(
+                    "vote", entry.election, reverse("elections:ballot", kwargs={"slug": entry.election.slug})
+                )
+            )
+    return prompts

@@ -26,8 +26,8 @@ from elections.selectors import ballot_candidates, election_turnout, public_cand
 from elections.services import ballots as ballot_services
 from elections.services import nominations as nomination_services
 from elections.services import results as result_services
-from elections.services.roll import access_own_roll_entries, canonical_roll_text, roll_lines
-from members.models import Membership, Organisation
+from elections.services.roll import access_own_roll_entries, canonical_roll_text, roll_lines_for
+from members.models import Membership
 
 
 def _election(slug: str) -> Election:
@@ -62,18 +62,14 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def roll(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
-    mine = []
+    mine: list[Any] = []
     provisional = None
     if request.user.is_authenticated:
-        numbers = set(Membership.objects.filter(user=request.user).values_list("number", flat=True))
-        numbers |= set(
-            Membership.objects.filter(
-                organisation__in=Organisation.objects.filter(representative=request.user)
-            ).values_list("number", flat=True)
-        )
-        if election.roll_frozen_at is None and numbers:
-            provisional = [line for line in roll_lines(election=election) if line.member_number in numbers]
-        elif numbers:
+        memberships = _my_nominating_memberships(request.user)
+        if election.roll_frozen_at is None:
+            provisional = roll_lines_for(election=election, memberships=memberships)
+        else:
+            numbers = [m.number for m in memberships]
             mine = list(election.roll.filter(member_number__in=numbers).order_by("member_number"))
     return render(
         request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +125,14 @@ class RuleSet(models.Model):
     )
     antitrust_statement = models.TextField(
         _("antitrust statement (opens every agenda)"), default=reference_antitrust_statement
+    )
+
+    # --- Dues (issue: sponsor dues) -------------------------------------------------------
+    invoice_issue_days_before_expiry = models.PositiveIntegerField(
+        _("dues invoices issued (days before expiry)"), default=30
+    )
+    lobbying_share_percent = models.PositiveSmallIntegerField(
+        _("share of dues used for lobbying (%)"), default=0, validators=[MaxValueValidator(100)]
     )
 
     class Meta:

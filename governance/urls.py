@@ -4,7 +4,8 @@ from governance import feeds, views
 
 app_name = "governance"
 urlpatterns = [
-    path("", views.board, name="board"),
+    path("", views.transparency, name="index"),
+    path("board/", views.board, name="board"),
     path("board/history/", views.board_history, name="board_history"),
     path("committees/", views.committees, name="committees"),
     path("minutes/", views.minutes_list, name="minutes_list"),

@@ -46,6 +46,13 @@ def _querystring(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def transparency(request: HttpRequest) -> HttpResponse:
+    """The transparency section's front page: what is published and where."""
+    from core.audit import audit_head_hash
+
+    return render(request, "governance/index.html", {"audit_head": audit_head_hash()})
+
+
 def board(request: HttpRequest) -> HttpResponse:
     today = selectors.board_today()
     by_class, by_group = selectors.board_composition()

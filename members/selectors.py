@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from members.models import Membership, Organisation, Reminder
 from members.rights import VotingRights, voting_rights
 
@@ -21,8 +23,8 @@ class MemberDashboard:
 def member_dashboard(*, user: Any) -> MemberDashboard:
     membership = Membership.objects.filter(user=user).first()
     rights = voting_rights(subject=membership) if membership else None
-    orgs = Organisation.objects.filter(representative=user) | Organisation.objects.filter(alternate=user)
-    organisations = [(org, voting_rights(subject=org)) for org in orgs.distinct()]
+    orgs = Organisation.objects.filter(Q(representative=user) | Q(alternate=user) | Q(admins=user)).distinct()
+    organisations = [(org, voting_rights(subject=org)) for org in orgs]
     reminders = list(
         Reminder.objects.filter(
             membership__in=[m for m in [membership] if m]

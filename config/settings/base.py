@@ -267,3 +267,6 @@ LOGGING = {
 MFA_ACTIVATE_TOTP_URL = "/accounts/2fa/totp/activate/"
 
 from .billing import *  # noqa: E402,F403  (billing's own settings: Stripe)
+from .billing import BILLING_BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(BILLING_BEAT_SCHEDULE)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STRIPE_USES_FAKE, env
 
 DEBUG = False
 
@@ -18,6 +18,17 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 _required("DATABASE_URL")  # the embedded SQLite default is never a production database
+# Dues are real money: production talks to real Stripe and verifies every webhook.
+_required("STRIPE_SECRET_KEY")
+_required("STRIPE_WEBHOOK_SECRET")
+if STRIPE_USES_FAKE:
+    raise ImproperlyConfigured("Production must not point STRIPE_API_BASE at the fake Stripe.")
+
+# Signed voting-rights statements: the Ed25519 key comes from SIGNING_KEY_PEM or
+# SIGNING_KEY_PEM_FILE; without a valid one, production does not start.
+from core.jws import check_production_key  # noqa: E402
+
+check_production_key()
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

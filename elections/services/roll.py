@@ -98,6 +98,38 @@ def roll_lines(*, election: Election) -> list[RollLine]:
     return lines
 
 
+def roll_lines_for(*, election: Election, memberships: Iterable[Membership]) -> list[RollLine]:
+    """The provisional lines of a few memberships (one member's page), without reading everyone."""
+    from members.rights import voting_rights
+
+    corrections = {c.membership_id: c for c in RollCorrection.objects.filter(election=election)}
+    lines = []
+    for membership in memberships:
+        rights = voting_rights(subject=membership, at=election.record_date)
+        correction = corrections.get(membership.pk)
+        if correction is not None:
+            include = correction.action == RollCorrection.Action.INCLUDE
+            weight = (correction.weight or rights.weight or 1) if include else 0
+            reasons: tuple[str, ...] = () if include else (correction.reason,)
+            lines.append(
+                RollLine(
+                    membership.number, rights.subject_type, rights.class_code, weight, include, reasons, True
+                )
+            )
+            continue
+        lines.append(
+            RollLine(
+                membership.number,
+                rights.subject_type,
+                rights.class_code,
+                rights.weight,
+                rights.eligible,
+                tuple(reason.message for reason in rights.reasons),
+            )
+        )
+    return lines
+
+
 def _rule_set_pk(election: Election) -> int:
     from governance.rules import rules_in_force
 

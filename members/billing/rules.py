@@ -16,16 +16,10 @@ class BillingRules:
 
 
 def billing_rules(rules: RuleSet) -> BillingRules:
-    """Billing's view of a rule set.
-
-    LEAD: ``invoice_issue_days_before_expiry`` (reference 30) and
-    ``lobbying_share_percent`` (reference 0) are not RuleSet fields yet. Until they are,
-    they are read here with the reference values as fallbacks; once the fields exist,
-    replace the two ``getattr`` calls with plain attribute reads. Nothing else changes.
-    """
+    """Billing's view of a rule set."""
     return BillingRules(
-        invoice_issue_days_before_expiry=int(getattr(rules, "invoice_issue_days_before_expiry", 30)),
-        lobbying_share_percent=int(getattr(rules, "lobbying_share_percent", 0)),
+        invoice_issue_days_before_expiry=rules.invoice_issue_days_before_expiry,
+        lobbying_share_percent=rules.lobbying_share_percent,
         grace_days=rules.grace_days,
         version=rules.version,
     )

@@ -205,8 +205,10 @@ def treasury_summary() -> list[TreasuryRow]:
 def revenue_by_month(*, months: int = 12) -> dict[str, list[tuple[dt.date, int]]]:
     """Money received (net of refunds) per calendar month and currency, oldest first."""
     now = clock.now()
-    start = (now.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
-    start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    index = now.year * 12 + now.month - 1 - (months - 1)
+    start = now.replace(
+        year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
     rows = (
         Payment.objects.filter(received_at__gte=start)
         .exclude(method="in_kind")

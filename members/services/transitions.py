@@ -105,8 +105,20 @@ def membership_transition(
                 "decision": decision_ref,
             },
         )
+        if locked.organisation_id and previous != to_state:
+            _board_follows_organisation(locked, to_state=to_state, actor=actor)
     membership.refresh_from_db()
     return membership
+
+
+def _board_follows_organisation(membership: Membership, *, to_state: str, actor: Any) -> None:
+    """The bylaws tie board seats to sponsors: admitting one may require seats; leaving vacates."""
+    from governance.services.board import board_ensure_required_seats, board_on_organisation_left
+
+    if to_state == S.ACTIVE:
+        board_ensure_required_seats(actor=actor)
+    elif to_state == S.ENDED:
+        board_on_organisation_left(organisation=membership.organisation, actor=actor)
 
 
 def _term_days(at: dt.datetime) -> dt.timedelta:

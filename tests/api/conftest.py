@@ -10,9 +10,11 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from core.services_api import api_token_create
+from elections.services.ballots import ballot_cast
 from governance.models import Role
 from governance.services.decisions import policy_create, policy_version_propose
 from governance.services.meetings import minutes_draft, minutes_publish
+from tests.elections.conftest import Elections, entry_for
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 from tests.governance.conftest import Board
 
@@ -109,3 +111,20 @@ def record(board: Board, clock: Any) -> dict[str, Any]:
     )
     minutes_publish(minutes=minutes, actor=board.secretary())
     return {"directors": directors, "decision": approval, "minutes": minutes, "policy": policy}
+
+
+@pytest.fixture
+def elections(clock: Any, db: Any) -> Elections:
+    return Elections()
+
+
+@pytest.fixture
+def counted(elections: Elections) -> tuple[Any, list[str], tuple[Any, ...]]:
+    """A counted election (Bob elected), its tracker codes and its voters."""
+    election, (ada, bob), (v1, v2, v3) = elections.voting(candidates=["Ada", "Bob"])
+    codes = [
+        ballot_cast(election=election, voter=v, roll_entry_id=entry_for(election, v).pk, ranks=ranks).tracker
+        for v, ranks in ((v1, {bob.pk: 1}), (v2, {bob.pk: 1, ada.pk: 2}), (v3, {ada.pk: 1}))
+    ]
+    election = elections.close(election)
+    return election, codes, (v1, v2, v3)

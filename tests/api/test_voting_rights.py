@@ -148,4 +148,5 @@ def test_member_rights_use_the_same_queries_for_1_and_500_history_rows(clock, vi
     short, long = _with_history(1), _with_history(500)
     client = client_for(user)
     client.get(_member_url(short))  # warm the session
-    assert _queries(client, _member_url(short)) == _queries(client, _member_url(long)) <= 8
+    short_queries, long_queries = _queries(client, _member_url(short)), _queries(client, _member_url(long))
+    assert 3 <= short_queries == long_queries <= 8

@@ -217,3 +217,22 @@ def test_dashboard_lets_its_forms_redirect_to_stripe(client, fake_stripe, invoic
     policy = client.get(_dashboard(invoice))["Content-Security-Policy"]
     form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
     assert fake_stripe.url in form_action and "'self'" in form_action
+
+
+def test_revenue_series_has_one_point_per_month_net_of_refunds(invoice):
+    from members.billing.selectors import revenue_by_month
+    from members.billing.services.payments import Received, payment_record, payment_refund_record
+
+    payment_record(
+        invoice=invoice,
+        received=Received(
+            method="checkout",
+            amount_minor=invoice.amount_minor,
+            currency="USD",
+            stripe_payment_intent_id="pi_1",
+        ),
+    )
+    payment_refund_record(stripe_payment_intent_id="pi_1", refunded_minor=500, fully_refunded=False)
+    points = revenue_by_month(months=12)["USD"]
+    assert len(points) == 12
+    assert points[-1] == (dt.date(2026, 6, 1), invoice.amount_minor - 500)

@@ -481,3 +481,22 @@ def test_events_left_pending_are_queued_again_later(fake_stripe, invoice, clock,
     run_jobs()
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
+
+
+def test_body_that_is_not_utf8_is_refused(fake_stripe, client):
+    response = client.post(
+        WEBHOOK_PATH, data=b"\xff\xfe", content_type="application/json", HTTP_STRIPE_SIGNATURE="t=1,v1=00"
+    )
+    assert response.status_code == 400
+
+
+def test_invoice_me_button_redirects_to_the_hosted_invoice(client, fake_stripe, invoice):
+    from django.urls import reverse
+
+    client.force_login(invoice.organisation.representative)
+    url = reverse(
+        "billing:invoice_send", kwargs={"slug": invoice.organisation.slug, "number": invoice.number}
+    )
+    response = client.post(url)
+    invoice.refresh_from_db()
+    assert response.status_code == 303 and response["Location"] == invoice.hosted_invoice_url

@@ -77,5 +77,5 @@ def test_representative_sees_the_organisations_rights(client, clock):
     make_member(organisation=org, class_code="gold", start=clock.now() - dt.timedelta(days=1))
     client.force_login(user)
     html = client.get("/dashboard/").content.decode()
-    assert "Organisations you represent" in html
+    assert "Your organisations" in html
     assert "Acme Linux GmbH" in html

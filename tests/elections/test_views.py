@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from elections.models import Ballot, Dispute, ElectionState
+from elections.selectors import member_election_prompts
+from elections.services.nominations import nomination_create
 from tests.elections.conftest import entry_for
 from tests.factories import RoleFactory
 
@@ -173,3 +177,21 @@ def test_a_member_files_a_dispute_and_the_chair_decides_it(client, elections, vo
     assert dispute.state == Dispute.State.REJECTED
     page = client.get(reverse("elections:detail", args=[election.slug])).content.decode()
     assert "The roll follows the records." in page
+
+
+def test_a_member_sees_their_provisional_line_with_the_reason(client, elections, clock):
+    election = elections.create()
+    member = elections.member()
+    member.memberships.get().events.update(expires_at=election.record_date - dt.timedelta(days=60))
+    client.force_login(member)
+    page = client.get(reverse("elections:roll", args=[election.slug])).content.decode()
+    assert "not on the roll" in page and "lapsed" in page
+
+
+def test_dashboard_prompts_a_nominee_to_answer_and_a_voter_to_vote(elections):
+    _, _, (voter, *_) = elections.voting(candidates=["Ada"])
+    assert [p.kind for p in member_election_prompts(user=voter)] == ["vote"]
+    other = elections.open_nominations(elections.create())
+    nominator, nominee = elections.member(), elections.member()
+    nomination_create(election=other, nominator=nominator.memberships.get(), nominee=nominee, actor=nominator)
+    assert [p.kind for p in member_election_prompts(user=nominee)] == ["accept_nomination"]

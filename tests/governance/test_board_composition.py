@@ -138,7 +138,7 @@ def test_the_board_cannot_shrink_below_the_platinum_seats(board):
 
 def test_the_board_page_warns_below_the_normal_minimum(board, client):
     board.directors(3)
-    response = client.get("/governance/")
+    response = client.get("/governance/board/")
     assert "fewer than the normal minimum of 7" in response.content.decode()
 
 

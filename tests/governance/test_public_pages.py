@@ -94,6 +94,7 @@ def grow_archive(total: int, directors: list) -> None:
 
 PAGES = [
     "/governance/",
+    "/governance/board/",
     "/governance/board/history/",
     "/governance/committees/",
     "/governance/minutes/",
@@ -212,14 +213,14 @@ def test_the_board_page_lists_a_missing_conflict_declaration(client, board):
 
     directors = board.directors(2)
     conflict_declaration_file(person=directors[0], interests="None")
-    body = client.get("/governance/").content.decode()
+    body = client.get("/governance/board/").content.decode()
     assert "declarations missing" in body and str(directors[1]) in body.split("declarations missing")[1]
     assert str(directors[0]) not in body.split("declarations missing")[1].split("</p>")[0]
 
 
 def test_the_board_page_has_an_svg_chart_with_a_table(client, board):
     board.directors(2)
-    page = client.get("/governance/").content.decode()
+    page = client.get("/governance/board/").content.decode()
     body = page[page.index("<main") : page.index("</main>")]
     assert "<svg" in body and "<table" in body
     assert "style=" not in body and "<script" not in body

@@ -44,11 +44,11 @@ def check_signature(*, payload: bytes, header: str) -> None:
     signature alone with it and compare the signed timestamp with ``core.clock``, so
     the check is the same in tests that move time.
     """
-    text = payload.decode("utf-8")
     try:
+        text = payload.decode("utf-8")
         stripe.WebhookSignature.verify_header(text, header, settings.STRIPE_WEBHOOK_SECRET, tolerance=None)
         timestamp = int(next(p.split("=", 1)[1] for p in header.split(",") if p.startswith("t=")))
-    except (stripe.SignatureVerificationError, StopIteration, ValueError) as exc:
+    except (stripe.SignatureVerificationError, StopIteration, ValueError) as exc:  # ValueError: bad UTF-8 too
         raise ValidationFailed(_("The webhook signature is not valid."), code="bad_signature") from exc
     if abs(clock.now().timestamp() - timestamp) > settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS:
         raise ValidationFailed(_("The webhook signature is too old."), code="stale_signature")

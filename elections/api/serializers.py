@@ -1,0 +1,103 @@
+"""Shapes of the public elections API: people by name on the ballot, members by number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+class RollFiguresSerializer(serializers.Serializer):
+    frozen_at = serializers.DateTimeField(source="roll_frozen_at", allow_null=True)
+    fingerprint = serializers.CharField(
+        source="roll_fingerprint",
+        help_text="SHA-256 (hex) of the canonical roll text: one `<member number> <weight>` line per row, sorted.",
+    )
+    rows = serializers.IntegerField(source="roll_rows")
+    weight = serializers.IntegerField(source="roll_weight")
+    by_class = serializers.JSONField(source="roll_by_class", help_text="class code → {rows, weight}")
+
+
+class ElectionSerializer(serializers.Serializer):
+    id = serializers.CharField(source="slug", help_text="The election's public id (its slug).")
+    title = serializers.CharField()
+    method = serializers.CharField()
+    state = serializers.CharField()
+    rule_set_version = serializers.IntegerField(source="rule_set.version")
+    seats = serializers.SerializerMethodField()
+    record_date = serializers.DateTimeField()
+    nominations_open_at = serializers.DateTimeField()
+    nominations_close_at = serializers.DateTimeField()
+    voting_opens_at = serializers.DateTimeField()
+    voting_closes_at = serializers.DateTimeField()
+    extensions = serializers.IntegerField()
+    results_public = serializers.BooleanField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_seats(self, election: Any) -> list[int]:
+        return sorted(seat.number for seat in election.seats.all())
+
+
+class ElectionDetailSerializer(ElectionSerializer):
+    description = serializers.CharField()
+    roll = RollFiguresSerializer(source="*")
+    turnout = serializers.JSONField(
+        allow_null=True,
+        help_text="Rows and weight on the roll and that voted, by class; null before the roll.",
+    )
+    tie_order = serializers.ListField(child=serializers.CharField())
+    public_report = serializers.CharField()
+    cancel_reason = serializers.CharField()
+
+
+class NominatorSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="The nominating member's public number.")
+    name = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_name(self, membership: Any) -> str:
+        # Names only, never an email address (an individual without a name shows "").
+        if membership.organisation_id:
+            return str(membership.organisation.legal_name)
+        return str(membership.user.full_name) if membership.user_id else ""
+
+
+class CandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id used in the anonymised ballots and the count.")
+    name = serializers.CharField()
+    state = serializers.CharField()
+    statement = serializers.CharField()
+    employer = serializers.SerializerMethodField()
+    nominators = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_employer(self, candidate: Any) -> str:
+        return candidate.employer.legal_name if candidate.employer_id else candidate.employer_name
+
+    @extend_schema_field(NominatorSerializer(many=True))
+    def get_nominators(self, candidate: Any) -> list[dict[str, Any]]:
+        return [dict(NominatorSerializer(n.nominator).data) for n in candidate.nominations.all()]
+
+
+class ResultsSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    method = serializers.CharField()
+    seats = serializers.IntegerField()
+    elected = serializers.ListField(child=serializers.CharField(), help_text="Names, in order of election.")
+    rounds = serializers.ListField(child=serializers.JSONField(), help_text="Every round of the count.")
+    ties = serializers.ListField(child=serializers.JSONField())
+    notes = serializers.ListField(child=serializers.CharField())
+    total = serializers.CharField(allow_null=True)
+    candidate_ids = serializers.JSONField(help_text="name → candidate id")
+    tie_order = serializers.ListField(child=serializers.CharField())
+    turnout = serializers.JSONField()
+    counted_at = serializers.DateTimeField(allow_null=True)
+    certified_at = serializers.DateTimeField(allow_null=True)
+
+
+class TrackerSerializer(serializers.Serializer):
+    election = serializers.CharField()
+    code = serializers.CharField()
+    found = serializers.BooleanField(help_text="The ballot with this tracker was recorded and counted.")

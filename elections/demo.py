@@ -1,0 +1,240 @@
+"""The demo's elections: a certified past election and one open for voting.
+
+Everything goes through the services with the clock moved to each moment, like the
+schedule would do it. Idempotent: an election that exists is left alone. The demo
+member (member@demo.charter.invalid) is on the open election's roll and has not voted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from core import clock
+from core.errors import DomainError
+from core.models import User
+from elections.models import Candidate, Election, ElectionState, RollEntry
+from elections.services.ballots import ballot_cast, receipts_send
+from elections.services.lifecycle import election_create, election_run_schedule
+from elections.services.nominations import candidate_accept, nomination_create
+from elections.services.results import election_certify
+from governance.models import Cohort, Role, RoleAssignment, Seat, SeatHolding
+from members.models import Membership, MembershipState
+
+DEMO_MEMBER = "member@demo.charter.invalid"
+PAST_SLUG = "board-seat-election-2026"
+OPEN_SLUG = "board-election-cohort-2027"
+
+
+def _committee() -> set[int]:
+    roles = (Role.ELECTION_COMMITTEE, Role.ELECTION_COMMITTEE_CHAIR, Role.ELECTION_OBSERVER)
+    return set(RoleAssignment.objects.filter(role__in=roles).values_list("user_id", flat=True))
+
+
+def _long_standing(before: dt.datetime, exclude: set[int]) -> Iterator[Membership]:
+    """Individual members who joined before ``before`` (candidates and nominators)."""
+    return (
+        Membership.objects.filter(
+            user__isnull=False,
+            member_since__lte=before,
+            state__in=(MembershipState.ACTIVE, MembershipState.GRACE),
+        )
+        .exclude(user_id__in=exclude)
+        .exclude(user__email=DEMO_MEMBER)
+        .select_related("user")
+        .order_by("number")
+        .iterator()
+    )
+
+
+def _run(at: dt.datetime) -> None:
+    with clock.travel(at):
+        election_run_schedule()
+
+
+def _stand(
+    election: Election, people: list[User], nominators: Iterator[Membership], statements: list[str]
+) -> int:
+    """Nominate and accept each person (skipping anyone the rules refuse); returns how many stand."""
+    standing = 0
+    with clock.travel(election.nominations_open_at + dt.timedelta(hours=2)):
+        for person, statement in zip(people, statements, strict=False):
+            for nominator in nominators:
+                if nominator.user_id == person.pk:
+                    continue
+                try:
+                    nomination_create(
+                        election=election, nominator=nominator, nominee=person, actor=nominator.user
+                    )
+                except DomainError:
+                    continue
+                break
+            candidate = Candidate.objects.filter(election=election, person=person).first()
+            if candidate is None:
+                continue
+            try:
+                candidate_accept(
+                    candidate=candidate, statement=statement, employer=None, employer_name="", actor=person
+                )
+            except DomainError:
+                continue
+            standing += 1
+    return standing
+
+
+def _cast_share(
+    election: Election, *, share: float, favourites: list[int], rng: random.Random, skip: set[int]
+) -> int:
+    candidates = list(
+        Candidate.objects.filter(election=election, state="accepted")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = list(RollEntry.objects.filter(election=election, voter__isnull=False).order_by("member_number"))
+    rng.shuffle(rows)
+    cast = 0
+    with clock.travel(election.voting_opens_at + dt.timedelta(days=1)):
+        for entry in rows[: int(len(rows) * share)]:
+            if entry.voter_id in skip:
+                continue
+            order = candidates[:]
+            rng.shuffle(order)
+            if favourites and rng.random() < 0.6:
+                order.sort(key=lambda pk: pk not in favourites)
+            order = order[: rng.randint(1, len(order))]
+            ballot_cast(
+                election=election,
+                voter=entry.voter,
+                roll_entry_id=entry.pk,
+                ranks={pk: i for i, pk in enumerate(order, 1)},
+            )
+            cast += 1
+        receipts_send(election_id=election.pk)
+    return cast
+
+
+def _seed_past(now: dt.datetime, chair: User | None, out: TextIO) -> None:
+    if Election.objects.filter(slug=PAST_SLUG).exists():
+        out.write("elections: past election exists, skipped\n")
+        return
+    opens = (now - dt.timedelta(days=75)).replace(hour=12, minute=0, second=0, microsecond=0)
+    committee = _committee()
+    # The seat of a director who is a long-standing member: they stand again and win.
+    holding = next(
+        (
+            h
+            for h in SeatHolding.objects.active().select_related("seat", "person").order_by("seat__number")
+            if Membership.objects.filter(
+                user=h.person, member_since__lte=opens - dt.timedelta(days=120)
+            ).exists()
+            and h.person_id not in committee
+        ),
+        None,
+    )
+    if holding is None or chair is None:
+        out.write("elections: no director who is a long-standing member; past election skipped\n")
+        return
+    with clock.travel(opens - dt.timedelta(days=55)):
+        election = election_create(
+            slug=PAST_SLUG,
+            title=f"Board election 2026 — {holding.seat}",
+            description="Election for one board seat, counted by Meek STV.",
+            seats=[holding.seat],
+            method="meek",
+            record_date=opens - dt.timedelta(days=5),
+            voting_opens_at=opens,
+            voting_closes_at=opens + dt.timedelta(days=14),
+        )
+    _run(election.nominations_open_at)
+    election.refresh_from_db()
+    exclude = committee | {holding.person_id}
+    others = [m.user for m in _long_standing(opens - dt.timedelta(days=120), exclude) if m.user][:2]
+    nominators = _long_standing(opens - dt.timedelta(days=50), exclude | {u.pk for u in others})
+    _stand(
+        election,
+        [holding.person, *others],
+        nominators,
+        [
+            "I ask for a second term to finish the mirror-network renewal.",
+            "More transparency in how sponsors' staff time is counted.",
+            "A stronger security response team, run by volunteers and paid staff together.",
+        ],
+    )
+    for moment in (election.provisional_roll_at, election.record_date, election.voting_opens_at):
+        _run(moment)
+    election.refresh_from_db()
+    incumbent = Candidate.objects.get(election=election, person=holding.person)
+    _cast_share(election, share=0.55, favourites=[incumbent.pk], rng=random.Random(2026), skip=set())
+    _run(election.voting_closes_at)
+    election.refresh_from_db()
+    if election.state == ElectionState.COUNTED:
+        with clock.travel(election.voting_closes_at + dt.timedelta(days=1)):
+            try:
+                election_certify(election=election, actor=chair)
+            except DomainError as exc:
+                out.write(f"elections: past election not certified: {exc.message}\n")
+    election.refresh_from_db()
+    out.write(f"elections: past election {election.state}, elected {election.result.get('elected')}\n")
+
+
+def _seed_open(now: dt.datetime, out: TextIO) -> None:
+    if Election.objects.filter(slug=OPEN_SLUG).exists():
+        out.write("elections: open election exists, skipped\n")
+        return
+    cohort = Cohort.objects.order_by("term_end", "code").first()
+    seats = (
+        list(Seat.objects.filter(cohort=cohort, abolished_at__isnull=True).order_by("number"))
+        if cohort
+        else []
+    )
+    if cohort is None or not seats:
+        out.write("elections: no board seats; open election skipped\n")
+        return
+    opens = (now - dt.timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    with clock.travel(opens - dt.timedelta(days=48)):
+        election = election_create(
+            slug=OPEN_SLUG,
+            title=f"Board election — cohort {cohort.code}",
+            description=(
+                f"Elects the {len(seats)} directors of cohort {cohort.code} "
+                f"for the term from {cohort.term_end:%Y-%m-%d}."
+            ),
+            seats=seats,
+            cohort=cohort,
+            method="meek",
+            record_date=opens - dt.timedelta(days=3),
+            voting_opens_at=opens,
+            voting_closes_at=opens + dt.timedelta(days=16),
+        )
+    _run(election.nominations_open_at)
+    election.refresh_from_db()
+    committee = _committee()
+    people = [m.user for m in _long_standing(opens - dt.timedelta(days=110), committee) if m.user][3:7]
+    nominators = _long_standing(opens - dt.timedelta(days=50), committee | {u.pk for u in people})
+    _stand(
+        election,
+        people,
+        nominators,
+        [
+            "Reproducible builds for every architecture by the next release.",
+            "Predictable release dates and a published security embargo policy.",
+            "Grow the individual membership: free for students, easy for mirrors.",
+            "Keep the foundation independent: no single sponsor above the cap.",
+        ],
+    )
+    for moment in (election.provisional_roll_at, election.record_date, election.voting_opens_at):
+        _run(moment)
+    election.refresh_from_db()
+    demo_member = User.objects.filter(email=DEMO_MEMBER).first()
+    skip = {demo_member.pk} if demo_member else set()
+    cast = _cast_share(election, share=0.3, favourites=[], rng=random.Random(2027), skip=skip)
+    out.write(f"elections: open election {election.state}, {cast} ballots cast so far\n")
+
+
+def seed_elections(*, stdout: TextIO, **_: Any) -> None:
+    now = clock.now()
+    chair = User.objects.filter(email="election-chair@demo.charter.invalid").first()
+    _seed_past(now, chair, stdout)
+    _seed_open(now, stdout)

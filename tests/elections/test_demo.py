@@ -1,0 +1,51 @@
+"""The demo: a certified past election and one open in which the demo member can vote."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from core.models import User
+from elections.demo import DEMO_MEMBER, OPEN_SLUG, PAST_SLUG, seed_elections
+from elections.models import Election, ElectionState
+from elections.services.ballots import ballot_cast
+from elections.services.lifecycle import election_run_schedule
+from elections.services.results import tracker_codes
+from governance.demo import seed_governance
+from members.demo import seed_members, seed_people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(clock):
+    out = io.StringIO()
+    people = seed_people(stdout=out)
+    seed_members(stdout=out, people=people)
+    seed_governance(stdout=out)
+    seed_elections(stdout=out)
+    return out
+
+
+def test_the_demo_holds_a_certified_past_election_and_one_open_for_voting(demo):
+    past = Election.objects.get(slug=PAST_SLUG)
+    assert past.state == ElectionState.CERTIFIED and past.result["elected"]
+    assert Election.objects.get(slug=OPEN_SLUG).state == ElectionState.VOTING
+
+
+def test_seeding_again_changes_nothing(demo):
+    before = list(Election.objects.values_list("slug", "state", "roll_fingerprint"))
+    seed_elections(stdout=io.StringIO())
+    assert list(Election.objects.values_list("slug", "state", "roll_fingerprint")) == before
+
+
+def test_the_demo_member_votes_and_finds_their_tracker(demo, clock):
+    election = Election.objects.get(slug=OPEN_SLUG)
+    member = User.objects.get(email=DEMO_MEMBER)
+    entry = election.roll.get(voter=member)
+    first = election.candidates.filter(state="accepted").first()
+    receipt = ballot_cast(election=election, voter=member, roll_entry_id=entry.pk, ranks={first.pk: 1})
+    clock.set(election.voting_closes_at)
+    election_run_schedule()
+    assert receipt.tracker in tracker_codes(election=election)
