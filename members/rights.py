@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -74,7 +73,8 @@ class Snapshot:
 
 
 def _day(value: dt.datetime | None) -> str:
-    return date_format(value, "Y-m-d") if value else "?"
+    # ISO dates: unambiguous in every language, and the API's clients parse them.
+    return value.date().isoformat() if value else "?"
 
 
 def effective_state(snapshot: Snapshot, rules: RuleSet, at: dt.datetime) -> tuple[str, dt.datetime | None]:
@@ -200,32 +200,62 @@ def _classes(rules: RuleSet) -> dict[str, MembershipClass]:
     return {c.code: c for c in MembershipClass.objects.filter(rule_set=rules)}
 
 
-def _latest_events(at: dt.datetime, memberships: Any = None) -> Any:
-    """Each membership's latest event at or before ``at``: one query, set-based."""
+_SNAPSHOT_FIELDS = (
+    "membership__number",
+    "membership__organisation_id",
+    "membership__organisation__legal_name",
+    "membership__user__full_name",
+    "membership__user__email",
+    "state",
+    "class_code",
+    "member_since",
+    "expires_at",
+    "at",
+    "reason",
+    "decision_ref",
+)
+
+
+def _latest_snapshots(at: dt.datetime, memberships: Any = None) -> Any:
+    """Each membership's latest event at or before ``at``, as ``Snapshot``s.
+
+    One query, set-based: a correlated subquery picks every membership's latest event
+    id, and plain tuples (no model instances) keep 100,000 rows cheap.
+    """
     latest = MembershipEvent.objects.filter(membership=OuterRef("pk"), at__lte=at).order_by("-at", "-id")
     scope = memberships if memberships is not None else Membership.objects.all()
     latest_ids = scope.annotate(event_id=Subquery(latest.values("id")[:1])).values("event_id")
-    return (
+    rows = (
         MembershipEvent.objects.filter(id__in=latest_ids)
-        .select_related("membership__organisation", "membership__user")
         .order_by("membership_id")
+        .values_list(*_SNAPSHOT_FIELDS)
     )
-
-
-def _snapshot(event: MembershipEvent) -> Snapshot:
-    m = event.membership
-    return Snapshot(
-        number=m.number,
-        subject_type="organisation" if m.organisation_id else "individual",
-        name=m.organisation.legal_name if m.organisation_id else str(m.user),
-        state=event.state,
-        class_code=event.class_code,
-        member_since=event.member_since,
-        expires_at=event.expires_at,
-        event_at=event.at,
-        reason=event.reason,
-        decision_ref=event.decision_ref,
-    )
+    for (
+        number,
+        org_id,
+        legal_name,
+        full_name,
+        email,
+        state,
+        code,
+        since,
+        expires,
+        event_at,
+        reason,
+        decision,
+    ) in rows.iterator(chunk_size=5000):
+        yield Snapshot(
+            number=number,
+            subject_type="organisation" if org_id else "individual",
+            name=legal_name if org_id else (full_name or email),
+            state=state,
+            class_code=code,
+            member_since=since,
+            expires_at=expires,
+            event_at=event_at,
+            reason=reason,
+            decision_ref=decision,
+        )
 
 
 def _membership_for(subject: Any) -> Membership | None:
@@ -251,8 +281,7 @@ def voting_rights(*, subject: Any, at: dt.datetime | None = None) -> VotingRight
             subject_type="organisation" if is_org else "individual",
             name=str(subject),
         )
-    event = _latest_events(at, Membership.objects.filter(pk=membership.pk)).first()
-    snapshot = _snapshot(event) if event else None
+    snapshot = next(_latest_snapshots(at, Membership.objects.filter(pk=membership.pk)), None)
     return decide(
         snapshot=snapshot,
         rules=rules,
@@ -270,6 +299,5 @@ def voting_rights_bulk(*, at: dt.datetime | None = None) -> list[VotingRights]:
     rules = rules_in_force(at=at)
     classes = _classes(rules)
     return [
-        decide(snapshot=_snapshot(event), rules=rules, classes=classes, at=at)
-        for event in _latest_events(at).iterator(chunk_size=5000)
+        decide(snapshot=snapshot, rules=rules, classes=classes, at=at) for snapshot in _latest_snapshots(at)
     ]

@@ -1,0 +1,93 @@
+"""How long voting_rights_bulk takes to answer for N members (what a roll freeze reads).
+
+Usage: python bench/bench_voting_rights.py [N ...]   (default 1000 10000 50000)
+Uses DATABASE_URL when set (PostgreSQL), else SQLite. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+
+from _setup import benchmark_database
+
+
+def populate(first: int, n: int) -> None:
+    from core.models import User
+    from members.models import Membership, MembershipEvent
+
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    users = User.objects.bulk_create(
+        [User(email=f"bench{i}@example.org", password="!") for i in range(first, first + n)], batch_size=5000
+    )
+    members = Membership.objects.bulk_create(
+        [
+            Membership(
+                user=u, class_code="individual", state="active", expires_at=start + dt.timedelta(days=365)
+            )
+            for u in users
+        ],
+        batch_size=5000,
+    )
+    events = []
+    for i, m in enumerate(members):
+        joined = start - dt.timedelta(days=i % 300)
+        events.append(
+            MembershipEvent(
+                membership=m,
+                at=joined,
+                kind="activated",
+                state="active",
+                class_code="individual",
+                member_since=joined,
+                expires_at=joined + dt.timedelta(days=365),
+            )
+        )
+        if i % 5 == 0:  # a fifth have a longer history: a renewal
+            events.append(
+                MembershipEvent(
+                    membership=m,
+                    at=joined + dt.timedelta(days=360),
+                    kind="renewed",
+                    state="active",
+                    class_code="individual",
+                    member_since=joined,
+                    expires_at=joined + dt.timedelta(days=730),
+                )
+            )
+    MembershipEvent.objects.bulk_create(events, batch_size=5000)
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000, 50000]
+    with benchmark_database() as vendor:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from members.models import Membership
+        from members.rights import voting_rights_bulk
+
+        at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+        done = 0
+        print(f"voting_rights_bulk on {vendor}")
+        for n in sorted(sizes):
+            populate(done, n - done)
+            done = n
+            if vendor == "postgresql":  # as autovacuum would, so the planner knows the sizes
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            assert Membership.objects.count() == n
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                rows = voting_rights_bulk(at=at)
+            elapsed = time.perf_counter() - t0
+            eligible = sum(r.eligible for r in rows)
+            print(
+                f"  {n:>7} members: {elapsed:6.2f} s, {len(queries.captured_queries)} queries, {eligible} eligible, "
+                f"{n / elapsed:,.0f} members/s"
+            )
+
+
+if __name__ == "__main__":
+    main()
