@@ -23,7 +23,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -204,8 +204,9 @@ class ConditionalGetMixin:
         conditional = get_conditional_response(
             request._request, etag=etag, last_modified=timestamp, response=response
         )
-        if conditional is not response:
-            conditional["ETag"] = etag
+        if conditional is None or conditional is response:
+            return response
+        conditional["ETag"] = etag
         return conditional
 
 
@@ -238,7 +239,7 @@ class PublicListAPIView(ConditionalGetMixin, ListAPIView):
     permission_classes = CharterAPIView.permission_classes
     throttle_classes = CharterAPIView.throttle_classes
     renderer_classes = CharterAPIView.renderer_classes
-    pagination_class = CursorPage
+    pagination_class: type[BasePagination] | None = CursorPage
     filter_backends = [DjangoFilterBackend]
 
     def get_last_modified(self) -> dt.datetime | None:
@@ -287,9 +288,8 @@ class SignedAnswerMixin:
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
-        if response.status_code >= 400 and isinstance(
-            getattr(response, "accepted_renderer", None), JWSRenderer
-        ):
+        signed = isinstance(getattr(response, "accepted_renderer", None), JWSRenderer)
+        if isinstance(response, Response) and response.status_code >= 400 and signed:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
         return response

@@ -5,6 +5,8 @@ Imported at the end of ``core.models`` so Django registers them with the core ap
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core import checks
 from django.db import models
@@ -41,7 +43,7 @@ class ApiToken(models.Model):
     def audit_ref(self) -> str:
         return f"api_token:{self.pk}"
 
-    def is_live(self, at: object = None) -> bool:
+    def is_live(self, at: dt.datetime | None = None) -> bool:
         moment = at or clock.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
 

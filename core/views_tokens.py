@@ -40,8 +40,12 @@ class ApiTokenForm(forms.Form):
         return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
 
 
+def _user_id(request: HttpRequest) -> int:
+    return int(request.user.pk or 0)  # login_required: always a signed-in user
+
+
 def _page(request: HttpRequest, form: ApiTokenForm, plaintext: str = "", status: int = 200) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user_id=_user_id(request))
     response = render(
         request, "api/tokens.html", {"form": form, "tokens": tokens, "plaintext": plaintext}, status=status
     )
@@ -69,7 +73,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    token = ApiToken.objects.filter(pk=pk, user_id=_user_id(request)).first()
     if token is None:
         raise Http404(_("No such token."))
     try:

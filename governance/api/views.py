@@ -266,5 +266,7 @@ class PolicyDetailView(PublicAPIView):
         policy = _policies().filter(slug=slug).first()
         if policy is None:
             raise NotFound(_("No policy with that name."), code="policy_not_found")
-        self.last_modified = max((v.adopted_at for v in policy.adopted_versions), default=None)
+        self.last_modified = max(
+            (v.adopted_at for v in getattr(policy, "adopted_versions", [])), default=None
+        )
         return Response(PolicyDetailSerializer(policy).data)

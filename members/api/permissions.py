@@ -49,12 +49,8 @@ def can_view_all_voting_rights(user: Any) -> bool:
 
 def is_listed_in_directory(membership: Membership) -> bool:
     """Mirrors the public directory: a live individual who opted in and gave a name."""
-    return bool(
-        membership.in_directory
-        and membership.state in LISTED_STATES
-        and membership.user_id
-        and membership.user.full_name
-    )
+    user = membership.user if membership.user_id else None
+    return bool(membership.in_directory and membership.state in LISTED_STATES and user and user.full_name)
 
 
 def speaks_for_organisation_of(user: Any, person_id: int) -> bool:
