@@ -68,7 +68,7 @@ def run() -> None:
     from members.models import Membership, MembershipEvent, MembershipState, Organisation
 
     now = dt.datetime.now(dt.UTC)
-    user = User.objects.create(email="bench@example.invalid", full_name="Bench Member", password="!")
+    user = User.objects.create_user("bench@example.invalid", full_name="Bench Member")  # unusable password
     membership = Membership.objects.create(
         user=user, class_code="individual", state=MembershipState.ACTIVE, in_directory=True
     )

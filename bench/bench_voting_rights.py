@@ -19,7 +19,8 @@ def populate(first: int, n: int) -> None:
 
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     users = User.objects.bulk_create(
-        [User(email=f"bench{i}@example.org", password="!") for i in range(first, first + n)], batch_size=5000  # noqa: S106 - unusable password
+        [User(email=f"bench{i}@example.org", password="!") for i in range(first, first + n)],
+        batch_size=5000,  # noqa: S106 - unusable password
     )
     members = Membership.objects.bulk_create(
         [

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
+from core.api_views import JWKSView
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
@@ -13,6 +14,9 @@ handler500 = "core.views.error_500"
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("allauth.urls")),
+    path("settings/tokens/", include("core.urls_tokens")),
+    # The same keys as /api/v1/keys/, at the well-known address (kept out of the schema).
+    path(".well-known/jwks.json", JWKSView.as_view(schema=None), name="jwks"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),

@@ -213,11 +213,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
+# Signed voting-rights statements (JWS) stay valid this long.
+SIGNED_STATEMENT_TTL_SECONDS = env.int("SIGNED_STATEMENT_TTL_SECONDS", default=24 * 60 * 60)
+CHARTER_API_THROTTLE_RATES = {
+    "api_ip": env.str("API_RATE_PER_IP", default="600/min"),
+    "api_token": env.str("API_RATE_PER_TOKEN", default="300/min"),
+}
+# Throttle state lives in the cache: Redis in production so every web process shares it
+# (redis://127.0.0.1:6379/1); per-process memory in the embedded default.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Charter API",
     "DESCRIPTION": "Voting rights and the public record of the foundation.",

@@ -8,6 +8,7 @@ voting, counting and certifying live in ``ballots`` and ``results``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.audit import audit_record
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, DomainError, ValidationFailed
 from elections.models import (
     Candidate,
     CandidateState,
@@ -31,6 +32,7 @@ from governance.models import Cohort, Seat
 from governance.rules import rules_in_force
 
 S = ElectionState
+log = logging.getLogger(__name__)
 
 
 def election_create(
@@ -280,14 +282,19 @@ def election_run_schedule(*, at: dt.datetime | None = None) -> list[str]:
                     sent = voting_reminders_send(election=election)
                     if sent:
                         done.append(f"{election.slug}: {sent} reminders")
-        except Conflict:
-            # Another worker got there first, or the state moved on: next tick.
+        except DomainError as exc:
+            # Another worker got there first, or the state moved on: the next tick sees it.
+            log.info("elections schedule: %s: %s", election.slug, exc.code)
             continue
     from elections.services.results import election_seat_elected
 
     waiting = Election.objects.filter(state=S.CERTIFIED, seats_filled_at__isnull=True, cohort__isnull=False)
     for election in waiting.select_related("cohort").order_by("pk"):
         if election.cohort is not None and election.cohort.term_end <= at.date():
-            election_seat_elected(election=election)
+            try:
+                election_seat_elected(election=election)
+            except DomainError as exc:  # e.g. a seat rule refuses someone: the committee must act
+                log.warning("elections schedule: %s: cannot seat the elected: %s", election.slug, exc.message)
+                continue
             done.append(f"{election.slug}: elected seated")
     return done

@@ -70,8 +70,8 @@ def test_the_well_known_jwks_lists_okp_ed25519_keys(api, sponsor, urls_with_well
 
 
 @pytest.fixture
-def urls_with_well_known(settings):
-    settings.ROOT_URLCONF = "tests.api.urls"
+def urls_with_well_known():
+    """/.well-known/jwks.json is in config/urls.py (kept as a fixture the tests name)."""
 
 
 def test_a_tampered_statement_does_not_verify(api, sponsor):

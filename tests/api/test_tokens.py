@@ -117,16 +117,13 @@ def test_a_token_never_allows_unsafe_methods(api, clock, method):
 
 # --- The settings page ----------------------------------------------------------------------
 
-pytestmark_urls = pytest.mark.urls("tests.api.urls")
 
 
-@pytestmark_urls
 def test_the_tokens_page_needs_a_login(client, clock):
     response = client.get("/settings/tokens/")
     assert response.status_code == 302
 
 
-@pytestmark_urls
 def test_creating_a_token_on_the_page_shows_it_once(clock):
     user = UserFactory()
     client = client_for(user)
@@ -141,7 +138,6 @@ def test_creating_a_token_on_the_page_shows_it_once(clock):
     assert plaintext not in client.get("/settings/tokens/").content.decode()
 
 
-@pytestmark_urls
 def test_a_token_without_a_name_is_not_created(clock):
     user = UserFactory()
     response = client_for(user).post("/settings/tokens/", {"name": ""})
@@ -149,7 +145,6 @@ def test_a_token_without_a_name_is_not_created(clock):
     assert not ApiToken.objects.filter(user=user).exists()
 
 
-@pytestmark_urls
 def test_revoking_on_the_page(clock):
     user = UserFactory()
     token, _ = api_token_create(user=user, name="bot")
@@ -159,7 +154,6 @@ def test_revoking_on_the_page(clock):
     assert token.revoked_at == clock.now()
 
 
-@pytestmark_urls
 def test_someone_elses_token_cannot_be_revoked_on_the_page(clock):
     token, _ = api_token_create(user=UserFactory(), name="bot")
     response = client_for(UserFactory()).post(f"/settings/tokens/{token.pk}/revoke/")
@@ -168,7 +162,6 @@ def test_someone_elses_token_cannot_be_revoked_on_the_page(clock):
     assert token.revoked_at is None
 
 
-@pytestmark_urls
 def test_the_page_lists_tokens_without_their_secrets(clock):
     user = UserFactory()
     token, plaintext = api_token_create(user=user, name="list bot")

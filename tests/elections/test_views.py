@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from elections.models import Ballot, Dispute, ElectionState
 from elections.selectors import member_election_prompts
+from elections.services.ballots import ballot_cast
 from elections.services.nominations import nomination_create
 from tests.elections.conftest import entry_for
 from tests.factories import RoleFactory
@@ -195,3 +196,76 @@ def test_dashboard_prompts_a_nominee_to_answer_and_a_voter_to_vote(elections):
     nominator, nominee = elections.member(), elections.member()
     nomination_create(election=other, nominator=nominator.memberships.get(), nominee=nominee, actor=nominator)
     assert [p.kind for p in member_election_prompts(user=nominee)] == ["accept_nomination"]
+
+
+def test_the_approval_ballot_is_labelled_checkboxes_and_casts_marks(client, elections):
+    election, (ada, bob), (voter, *_) = elections.voting(
+        candidates=["Ada", "Bob"], method="approval", approval_max_marks=2
+    )
+    client.force_login(voter)
+    page = client.get(reverse("elections:ballot", args=[election.slug])).content.decode()
+    assert f'<label for="mark-{ada.pk}">Ada</label>' in page and "Mark at most 2 candidates" in page
+    client.post(
+        reverse("elections:ballot", args=[election.slug]),
+        {"entry": str(entry_for(election, voter).pk), "mark": [str(ada.pk), str(bob.pk)]},
+    )
+    assert Ballot.objects.get(election=election).choices == sorted([ada.pk, bob.pk])
+
+
+def test_every_published_file_downloads(client, elections, voting):
+    election, (ada, *_), (voter, *_) = voting
+    client.force_login(voter)
+    client.post(
+        reverse("elections:ballot", args=[election.slug]),
+        {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+    )
+    election = elections.close(election)
+    for kind in ("ballots.blt", "ballots.csv", "ballots.json", "report.txt", "report.json"):
+        response = client.get(reverse("elections:download", args=[election.slug, kind]))
+        assert response.status_code == 200 and response.content, kind
+
+
+def test_results_are_not_public_before_the_count(client, voting):
+    election, *_ = voting
+    assert client.get(reverse("elections:results", args=[election.slug])).status_code == 404
+
+
+def test_the_committee_schedules_an_election_from_its_page(client, elections, clock):
+    seat = elections.seats(1)[0]
+    _committee(client, "election_committee")
+    opens = clock.now() + dt.timedelta(days=60)
+    response = client.post(
+        reverse("elections_manage:index"),
+        {
+            "title": "Board 2027",
+            "slug": "board-2027",
+            "method": "meek",
+            "seats": [seat.pk],
+            "record_date": (opens - dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+            "voting_opens_at": opens.strftime("%Y-%m-%d %H:%M"),
+            "voting_closes_at": (opens + dt.timedelta(days=14)).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("elections_manage:detail", args=["board-2027"])
+
+
+def test_a_cancelled_election_shows_its_public_reason(client, elections):
+    election = elections.create()
+    _committee(client, "election_committee")
+    client.post(reverse("elections_manage:cancel", args=[election.slug]), {"reason": "The bylaws changed."})
+    page = client.get(reverse("elections:detail", args=[election.slug])).content.decode()
+    assert "This election was cancelled." in page and "The bylaws changed." in page
+
+
+def test_ballots_are_read_only_in_the_admin(client, admin_user, voting):
+    election, (ada, *_), (voter, *_) = voting
+    TOTP.activate(admin_user, generate_totp_secret())
+    client.force_login(admin_user)
+    ballot_cast(
+        election=election, voter=voter, roll_entry_id=entry_for(election, voter).pk, ranks={ada.pk: 1}
+    )
+    ballot = Ballot.objects.get()
+    assert client.get(reverse("admin:elections_ballot_changelist")).status_code == 200
+    page = client.get(reverse("admin:elections_ballot_change", args=[ballot.pk])).content.decode()
+    assert 'name="weight"' not in page
