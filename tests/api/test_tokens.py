@@ -118,7 +118,6 @@ def test_a_token_never_allows_unsafe_methods(api, clock, method):
 # --- The settings page ----------------------------------------------------------------------
 
 
-
 def test_the_tokens_page_needs_a_login(client, clock):
     response = client.get("/settings/tokens/")
     assert response.status_code == 302
