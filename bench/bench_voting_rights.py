@@ -14,10 +14,10 @@ from _setup import benchmark_database
 
 
 def populate(first: int, n: int) -> None:
+    from django.contrib.auth.hashers import make_password
+
     from core.models import User
     from members.models import Membership, MembershipEvent
-
-    from django.contrib.auth.hashers import make_password
 
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     unusable = make_password(None)
