@@ -13,10 +13,12 @@ EXHAUSTED = "#999999"
 
 @dataclass
 class Segment:
+    """Coordinates are strings: templates localise floats ("90,5" in German), SVG needs "90.5"."""
+
     category: str
     value: str
-    x: float
-    width: float
+    x: str
+    width: str
     fill: str
 
 
@@ -74,9 +76,7 @@ def rounds_chart(
                 continue
             w = amount * usable / biggest
             bar.segments.append(
-                Segment(
-                    name, str(value), float(round(x, 2)), float(round(w, 2)), colours.get(name, EXHAUSTED)
-                )
+                Segment(name, str(value), f"{x:.2f}", f"{w:.2f}", colours.get(name, EXHAUSTED))
             )
             x += w
         bars.append(bar)

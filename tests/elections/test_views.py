@@ -269,3 +269,14 @@ def test_ballots_are_read_only_in_the_admin(client, admin_user, voting):
     assert client.get(reverse("admin:elections_ballot_changelist")).status_code == 200
     page = client.get(reverse("admin:elections_ballot_change", args=[ballot.pk])).content.decode()
     assert 'name="weight"' not in page
+
+
+def test_chart_coordinates_stay_svg_numbers_in_every_language(client, elections, voting):
+    election, (ada, *_), (voter, *_) = voting
+    ballot_cast(
+        election=election, voter=voter, roll_entry_id=entry_for(election, voter).pk, ranks={ada.pk: 1}
+    )
+    election = elections.close(election)
+    client.cookies["charter_language"] = "de"
+    page = client.get(reverse("elections:results", args=[election.slug])).content.decode()
+    assert "<rect x=\"90.00\"" in page, page[page.find("<svg"):page.find("<svg") + 600]

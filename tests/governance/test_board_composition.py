@@ -14,6 +14,7 @@ from governance.rules import rules_in_force
 from governance.services.board import (
     board_ensure_required_seats,
     board_on_organisation_left,
+    board_required_seats,
     director_employment_end,
     officer_appoint,
     seat_abolish,
@@ -41,21 +42,24 @@ def sponsor(**kwargs: object):
 
 
 def test_a_platinum_member_gets_its_required_seats_created_vacant(clock):
-    sponsor()
-    created = board_ensure_required_seats()
+    before = set(Seat.objects.values_list("pk", flat=True))
+    sponsor()  # the membership becoming active creates the seats (transition service)
+    created = list(Seat.objects.exclude(pk__in=before))
     assert (
         len(created) == rules_in_force().membership_classes.get(code=platinum_code()).board_seats_per_member
     )
     assert all(s.vacant_since is not None for s in created)
+    assert board_ensure_required_seats() == []  # idempotent
 
 
 def test_required_seats_go_to_the_emptiest_cohorts(board):
     board.seats(4)  # A, B, C, D
     Seat.objects.create(number=5, cohort=Cohort.objects.get(code="A"))
+    before = set(Seat.objects.values_list("pk", flat=True))
     sponsor()
     sponsor()
-    sponsor()  # six seats required; five exist
-    created = board_ensure_required_seats()
+    sponsor()  # six seats required; five exist: admission creates the missing one
+    created = list(Seat.objects.exclude(pk__in=before))
     assert [s.cohort.code for s in created] == ["B"]
 
 
@@ -84,9 +88,11 @@ def test_a_lapsed_platinum_member_requires_no_seats(clock):
     from members.services.transitions import membership_transition
 
     org = sponsor()
+    seats = Seat.objects.count()
     membership_transition(membership=org.memberships.get(), to_state="lapsed", kind="lapsed")
-    board_ensure_required_seats()
-    assert Seat.objects.count() == rules_in_force().board_min_size
+    assert board_required_seats() == rules_in_force().board_min_size
+    assert board_ensure_required_seats() == []  # existing seats stay until the board abolishes them
+    assert Seat.objects.count() == seats
 
 
 def test_the_board_cannot_grow_past_the_maximum(board):
