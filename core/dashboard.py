@@ -6,6 +6,7 @@ from typing import Any
 
 
 def dashboard_context(*, user: Any) -> dict[str, Any]:
+    from elections.selectors import member_election_prompts
     from members.selectors import member_dashboard
 
-    return {"member": member_dashboard(user=user)}
+    return {"member": member_dashboard(user=user), "election_prompts": member_election_prompts(user=user)}

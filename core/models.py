@@ -49,7 +49,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")
@@ -68,6 +68,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def audit_ref(self) -> str:
         return f"user:{self.public_id}"
+
+    @property
+    def public_name(self) -> str:
+        """What public pages show: the full name, never the email address."""
+        return self.full_name or str(_("Member %(id)s") % {"id": str(self.public_id)[:8]})
 
 
 class AuditHead(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -14,22 +14,29 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from core import clock
-from core.models import OutgoingEmail, User
+from core.models import OutboxMessage, OutgoingEmail, User
 from governance.models import Role, RoleAssignment
 from members.models import (
     ApplicationState,
     Membership,
     MembershipApplication,
     Organisation,
-    Reminder,
     RepresentativeChange,
 )
+from members.services.reminders import reminders_send_due
 from members.services.transitions import (
     membership_apply_schedule,
     membership_end,
     membership_start_term,
     membership_suspend,
 )
+
+
+class Writer(Protocol):
+    """Where seeding reports progress (a management command's stdout)."""
+
+    def write(self, msg: str) -> Any: ...
+
 
 DEMO_DOMAIN = "demo.charter.invalid"
 DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -144,7 +151,7 @@ def _user(local: str, name: str) -> User:
     return user
 
 
-def seed_people(*, stdout: TextIO) -> dict[str, User]:
+def seed_people(*, stdout: Writer) -> dict[str, User]:
     """The named demo logins, their roles and (for privileged ones) a TOTP secret."""
     people: dict[str, User] = {}
     year_ago = clock.now() - dt.timedelta(days=365)
@@ -166,7 +173,7 @@ def _start(membership: Membership, *, days_ago: int) -> Membership:
     return membership_start_term(membership=membership, at=clock.now() - dt.timedelta(days=days_ago))
 
 
-def seed_members(*, stdout: TextIO, people: dict[str, User]) -> None:
+def seed_members(*, stdout: Writer, people: dict[str, User]) -> None:
     """About 200 individuals and 12 organisations in every state, applications, reminders."""
     if Membership.objects.filter(user=people["member"]).exists():
         stdout.write("  members: already seeded\n")
@@ -261,28 +268,21 @@ def seed_members(*, stdout: TextIO, people: dict[str, User]) -> None:
                 state=ApplicationState.SUBMITTED,
                 submitted_at=clock.now() - dt.timedelta(days=8 - i),
             )
-        # Reminders sent to those expiring soon; a few not reached (refused, bounced, no action).
-        soon = Membership.objects.filter(state="active", expires_at__lte=clock.now() + dt.timedelta(days=30))
-        for n, m in enumerate(soon.select_related("user", "organisation__representative")):
-            to = m.user.email if m.user_id else m.organisation.representative.email
-            status = [OutgoingEmail.Status.SENT, OutgoingEmail.Status.REFUSED, OutgoingEmail.Status.BOUNCED][
-                n % 3
-            ]
-            sent_at = clock.now() - dt.timedelta(days=10)
-            email = OutgoingEmail.objects.create(
-                to=to,
-                subject="Your membership expires soon",
-                body="Renew at /members/renew/",
-                purpose="membership.reminder",
-                subject_ref=m.number,
-                status=status,
-                error="550 5.1.1 mailbox unavailable" if status != OutgoingEmail.Status.SENT else "",
-                sent_at=sent_at,
-                bounced_at=sent_at if status == OutgoingEmail.Status.BOUNCED else None,
-            )
-            Reminder.objects.create(
-                membership=m, term_expires_at=m.expires_at, offset_days=30, sent_at=sent_at, email=email
-            )
+        # Reminders, sent by the real job (as if it ran three days ago); then what the mail
+        # server said: most accepted, some refused, some bounced later.
+        reminders_send_due(at=clock.now() - dt.timedelta(days=3))
+        outcomes = [OutgoingEmail.Status.SENT, OutgoingEmail.Status.REFUSED, OutgoingEmail.Status.BOUNCED]
+        emails = OutgoingEmail.objects.filter(purpose="membership.reminder").order_by("to")
+        for n, email in enumerate(emails):
+            email.status = outcomes[n % 3]
+            email.sent_at = email.created_at
+            email.error = "" if email.status == OutgoingEmail.Status.SENT else "550 5.1.1 mailbox unavailable"
+            email.bounced_at = email.created_at if email.status == OutgoingEmail.Status.BOUNCED else None
+            email.save()
+        # Their delivery is recorded above: the outbox must not send them again.
+        OutboxMessage.objects.filter(task_name="core.send_email", sent_at__isnull=True).update(
+            sent_at=clock.now()
+        )
     stdout.write(
         f"  members: {Membership.objects.count()} memberships, {Organisation.objects.count()} organisations\n"
     )

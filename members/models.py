@@ -238,10 +238,17 @@ class Membership(models.Model):
         return self.organisation_id is not None
 
     @property
-    def subject_name(self) -> str:
-        if self.organisation_id:
+    def public_name(self) -> str:
+        """The member's name as public pages show it (never an email address)."""
+        if self.organisation is not None:
             return self.organisation.legal_name
-        return str(self.user) if self.user_id else ""
+        return self.user.public_name if self.user is not None else ""
+
+    @property
+    def subject_name(self) -> str:
+        if self.organisation is not None:
+            return self.organisation.legal_name
+        return str(self.user) if self.user is not None else ""
 
 
 class MembershipEvent(models.Model):

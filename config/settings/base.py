@@ -202,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 5.0},
     "membership-daily": {"task": "members.run_membership_schedule", "schedule": crontab(minute="*/15")},
     "fetch-bounces": {"task": "members.fetch_bounces", "schedule": crontab(minute="*/10")},
+    # Opens and closes nominations and voting on time, freezes rolls, extends or fails.
+    "elections-tick": {"task": "elections.run_schedule", "schedule": crontab(minute="*")},
 }
 # A mailbox that receives bounces: imap://user:pass@host:port/INBOX, imaps://..., maildir:///path.
 BOUNCE_MAILBOX_URL = env.str("BOUNCE_MAILBOX_URL", default="")

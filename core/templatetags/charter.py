@@ -117,6 +117,12 @@ def account_settings_nav(request: HttpRequest | None) -> list[NavItem]:
 
 
 _BADGES = {
+    # elections
+    "nominations_open": "info",
+    "nominations_closed": "muted",
+    "voting": "success",
+    "extended": "warning",
+    "counted": "info",
     # memberships
     "active": "success",
     "grace": "warning",

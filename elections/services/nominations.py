@@ -139,7 +139,7 @@ def nomination_create(*, election: Election, nominator: Membership, nominee: Any
         check_nominee_eligible(election=locked, person=nominee)
         candidate = Candidate.objects.select_for_update().filter(election=locked, person=nominee).first()
         if candidate is None:
-            candidate = Candidate.objects.create(election=locked, person=nominee, name=str(nominee))
+            candidate = Candidate.objects.create(election=locked, person=nominee, name=nominee.public_name)
             new = True
         else:
             new = False
@@ -163,7 +163,7 @@ def nomination_create(*, election: Election, nominator: Membership, nominee: Any
                 template="emails/elections/nominated",
                 context={
                     "election": locked,
-                    "nominator": nominator.subject_name,
+                    "nominator": nominator.public_name,
                     "url": reverse("elections:candidacy", kwargs={"slug": locked.slug}),
                 },
                 purpose="elections.nominated",

@@ -117,7 +117,7 @@ def _board_follows_organisation(membership: Membership, *, to_state: str, actor:
 
     if to_state == S.ACTIVE:
         board_ensure_required_seats(actor=actor)
-    elif to_state == S.ENDED:
+    elif to_state == S.ENDED and membership.organisation is not None:
         board_on_organisation_left(organisation=membership.organisation, actor=actor)
 
 
@@ -237,51 +237,44 @@ def membership_end(*, membership: Membership, actor: Any, reason: str = "") -> M
     )
 
 
+def _still(state: str, expires_at: dt.datetime) -> Callable[[Membership], bool]:
+    """A guard: the locked row is still in ``state`` with the same expiry (not renewed)."""
+    return lambda m: m.state == state and m.expires_at == expires_at
+
+
 def membership_apply_schedule(*, at: dt.datetime | None = None) -> dict[str, int]:
     """Move expired memberships to grace, and grace past its end to lapsed.
 
     The event is dated at the moment the rule took effect (the expiry, or the end of
-    grace), not when this job happened to run, so history is exact. Safe to run twice.
+    grace), not when this job happened to run, so history is exact. Safe to run twice,
+    and concurrently: each move re-checks the locked row.
     """
     at = at or clock.now()
     counts = {"grace": 0, "lapsed": 0}
-    for membership in Membership.objects.filter(state=S.ACTIVE, expires_at__lte=at).order_by("pk"):
-        rules = rules_in_force(at=membership.expires_at)
-        grace_end = membership.expires_at + dt.timedelta(days=rules.grace_days)
+    due = Membership.objects.filter(state__in=(S.ACTIVE, S.GRACE), expires_at__lte=at).order_by("pk")
+    for membership in due:
+        expiry = membership.expires_at
+        assert expiry is not None  # filtered on expires_at__lte
+        grace_end = expiry + dt.timedelta(days=rules_in_force(at=expiry).grace_days)
         try:
-            membership_transition(
-                membership=membership,
-                to_state=S.GRACE,
-                kind="grace_started",
-                at=membership.expires_at,
-                guard=lambda m, exp=membership.expires_at: m.state == S.ACTIVE and m.expires_at == exp,
-            )
-            counts["grace"] += 1
+            if membership.state == S.ACTIVE:
+                membership_transition(
+                    membership=membership,
+                    to_state=S.GRACE,
+                    kind="grace_started",
+                    at=expiry,
+                    guard=_still(S.ACTIVE, expiry),
+                )
+                counts["grace"] += 1
             if grace_end <= at:
                 membership_transition(
                     membership=membership,
                     to_state=S.LAPSED,
                     kind="lapsed",
                     at=grace_end,
-                    guard=lambda m, exp=membership.expires_at: m.state == S.GRACE and m.expires_at == exp,
+                    guard=_still(S.GRACE, expiry),
                 )
                 counts["lapsed"] += 1
         except Conflict:
-            continue  # another worker moved it first
-    for membership in Membership.objects.filter(state=S.GRACE, expires_at__lte=at).order_by("pk"):
-        rules = rules_in_force(at=membership.expires_at)
-        grace_end = membership.expires_at + dt.timedelta(days=rules.grace_days)
-        if grace_end > at:
-            continue
-        try:
-            membership_transition(
-                membership=membership,
-                to_state=S.LAPSED,
-                kind="lapsed",
-                at=grace_end,
-                guard=lambda m, exp=membership.expires_at: m.state == S.GRACE and m.expires_at == exp,
-            )
-            counts["lapsed"] += 1
-        except Conflict:
-            continue
+            continue  # another worker, or a renewal, moved it first
     return counts

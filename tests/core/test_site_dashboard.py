@@ -79,3 +79,16 @@ def test_representative_sees_the_organisations_rights(client, clock):
     html = client.get("/dashboard/").content.decode()
     assert "Your organisations" in html
     assert "Acme Linux GmbH" in html
+
+
+def test_a_voter_on_an_open_roll_is_prompted_to_vote_until_they_have(client, clock):
+    from tests.elections.conftest import Elections
+
+    election, _candidates, voters = Elections().voting(candidates=["Ada Lovelace", "Grace Hopper"], voters=1)
+    voter = voters[0]
+    client.force_login(voter)
+    body = client.get("/dashboard/").content.decode()
+    assert f"/elections/{election.slug}/" in body and "Vote in" in body
+    entry = election.roll.get(voter=voter)
+    type(entry).objects.filter(pk=entry.pk).update(has_voted=True)
+    assert "Vote in" not in client.get("/dashboard/").content.decode()

@@ -155,3 +155,13 @@ def test_an_alternate_may_cast_the_organisations_single_ballot(elections, clock)
     with pytest.raises(Conflict):
         ballot_cast(election=election, voter=org.representative, roll_entry_id=row.pk, ranks={ada.pk: 1})
     assert Ballot.objects.get(election=election).weight == 15
+
+
+def test_casting_runs_a_fixed_number_of_queries(ranked, django_assert_max_num_queries):
+    election, (ada, bob, _), (v1, v2, _) = ranked
+    entry = entry_for(election, v1)
+    with django_assert_max_num_queries(20) as captured:
+        ballot_cast(election=election, voter=v1, roll_entry_id=entry.pk, ranks={ada.pk: 1, bob.pk: 2})
+    entry = entry_for(election, v2)
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        ballot_cast(election=election, voter=v2, roll_entry_id=entry.pk, ranks={bob.pk: 1})

@@ -151,3 +151,10 @@ def test_members_who_would_be_left_off_are_told_why_when_the_provisional_roll_is
     assert "lapsed" in mail.body
     election.refresh_from_db()
     assert election.provisional_notified_at is not None
+
+
+def test_the_published_canonical_text_hashes_to_the_fingerprint(client, elections):
+    election = _frozen(elections, elections.create())
+    client.force_login(UserFactory())
+    text = client.get(f"/elections/{election.slug}/roll.txt").content
+    assert hashlib.sha256(text).hexdigest() == election.roll_fingerprint

@@ -279,4 +279,4 @@ def test_chart_coordinates_stay_svg_numbers_in_every_language(client, elections,
     election = elections.close(election)
     client.cookies["charter_language"] = "de"
     page = client.get(reverse("elections:results", args=[election.slug])).content.decode()
-    assert "<rect x=\"90.00\"" in page, page[page.find("<svg"):page.find("<svg") + 600]
+    assert '<rect x="90.00"' in page, page[page.find("<svg") : page.find("<svg") + 600]
