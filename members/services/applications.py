@@ -348,21 +348,31 @@ def _check_committee(actor: Any, application: MembershipApplication) -> None:
         )
 
 
+def _thread_post(
+    *, application: MembershipApplication, actor: Any, body: str, from_committee: bool, action: str
+) -> tuple[MembershipApplication, ApplicationMessage]:
+    """Add a message to the thread and hand the application to the other side."""
+    locked = _lock_open(application)
+    message = ApplicationMessage.objects.create(
+        application=locked, author=actor, from_committee=from_committee, body=body, created_at=clock.now()
+    )
+    _set_state(locked, A.NEEDS_INFO if from_committee else A.SUBMITTED)
+    audit_record(
+        actor=actor,
+        action=f"membership_application.{action}",
+        obj=locked,
+        data={"application": locked.pk, "message": message.pk},
+    )
+    return locked, message
+
+
 def application_ask(*, application: MembershipApplication, actor: Any, body: str) -> ApplicationMessage:
     """The committee asks the applicant a question; the application waits for the answer."""
     _check_committee(actor, application)
     body = _check_message(body)
     with transaction.atomic():
-        locked = _lock_open(application)
-        message = ApplicationMessage.objects.create(
-            application=locked, author=actor, from_committee=True, body=body, created_at=clock.now()
-        )
-        _set_state(locked, A.NEEDS_INFO)
-        audit_record(
-            actor=actor,
-            action="membership_application.question_asked",
-            obj=locked,
-            data={"application": locked.pk, "message": message.pk},
+        locked, message = _thread_post(
+            application=application, actor=actor, body=body, from_committee=True, action="question_asked"
         )
         _notify(locked, "application_question", purpose="membership.application_question", question=body)
     application.refresh_from_db()
@@ -375,16 +385,8 @@ def application_answer(*, application: MembershipApplication, actor: Any, body: 
         raise NotAllowed(_("Only the applicant can answer in this thread."))
     body = _check_message(body)
     with transaction.atomic():
-        locked = _lock_open(application)
-        message = ApplicationMessage.objects.create(
-            application=locked, author=actor, from_committee=False, body=body, created_at=clock.now()
-        )
-        _set_state(locked, A.SUBMITTED)
-        audit_record(
-            actor=actor,
-            action="membership_application.answered",
-            obj=locked,
-            data={"application": locked.pk, "message": message.pk},
+        _locked, message = _thread_post(
+            application=application, actor=actor, body=body, from_committee=False, action="answered"
         )
     application.refresh_from_db()
     return message
