@@ -26,6 +26,8 @@ from members.models import Membership, MembershipState
 DEMO_MEMBER = "member@demo.charter.invalid"
 PAST_SLUG = "board-seat-election-2026"
 OPEN_SLUG = "board-election-cohort-2027"
+# Closed and counted on schedule, waiting for the committee chair to certify it.
+COUNTED_SLUG = "board-seat-election-2026-b"
 
 
 def _committee() -> set[int]:
@@ -115,12 +117,25 @@ def _cast_share(
     return cast
 
 
-def _seed_past(now: dt.datetime, chair: User | None, out: TextIO) -> None:
-    if Election.objects.filter(slug=PAST_SLUG).exists():
-        out.write("elections: past election exists, skipped\n")
+def _seed_past(
+    now: dt.datetime,
+    chair: User | None,
+    out: TextIO,
+    *,
+    slug: str = PAST_SLUG,
+    days_ago: int = 75,
+    certify: bool = True,
+) -> None:
+    """A finished single-seat election: certified, or (``certify=False``) counted and waiting."""
+    label = "past" if certify else "counted"
+    if Election.objects.filter(slug=slug).exists():
+        out.write(f"elections: {label} election exists, skipped\n")
         return
-    opens = (now - dt.timedelta(days=75)).replace(hour=12, minute=0, second=0, microsecond=0)
+    opens = (now - dt.timedelta(days=days_ago)).replace(hour=12, minute=0, second=0, microsecond=0)
     committee = _committee()
+    taken = set(
+        Election.objects.filter(slug__in=(PAST_SLUG, COUNTED_SLUG)).values_list("seats__pk", flat=True)
+    )
     # The seat of a director who is a long-standing member: they stand again and win.
     holding = next(
         (
@@ -130,15 +145,16 @@ def _seed_past(now: dt.datetime, chair: User | None, out: TextIO) -> None:
                 user=h.person, member_since__lte=opens - dt.timedelta(days=120)
             ).exists()
             and h.person_id not in committee
+            and h.seat_id not in taken
         ),
         None,
     )
     if holding is None or chair is None:
-        out.write("elections: no director who is a long-standing member; past election skipped\n")
+        out.write(f"elections: no director who is a long-standing member; {label} election skipped\n")
         return
     with clock.travel(opens - dt.timedelta(days=55)):
         election = election_create(
-            slug=PAST_SLUG,
+            slug=slug,
             title=f"Board election 2026 — {holding.seat}",
             description="Election for one board seat, counted by Meek STV.",
             seats=[holding.seat],
@@ -169,14 +185,14 @@ def _seed_past(now: dt.datetime, chair: User | None, out: TextIO) -> None:
     _cast_share(election, share=0.55, favourites=[incumbent.pk], rng=random.Random(2026), skip=set())
     _run(election.voting_closes_at)
     election.refresh_from_db()
-    if election.state == ElectionState.COUNTED:
+    if certify and election.state == ElectionState.COUNTED:
         with clock.travel(election.voting_closes_at + dt.timedelta(days=1)):
             try:
                 election_certify(election=election, actor=chair)
             except DomainError as exc:
                 out.write(f"elections: past election not certified: {exc.message}\n")
     election.refresh_from_db()
-    out.write(f"elections: past election {election.state}, elected {election.result.get('elected')}\n")
+    out.write(f"elections: {label} election {election.state}, elected {election.result.get('elected')}\n")
 
 
 def _seed_open(now: dt.datetime, out: TextIO) -> None:
@@ -237,4 +253,5 @@ def seed_elections(*, stdout: TextIO, **_: Any) -> None:
     now = clock.now()
     chair = User.objects.filter(email="election-chair@demo.charter.invalid").first()
     _seed_past(now, chair, stdout)
+    _seed_past(now, chair, stdout, slug=COUNTED_SLUG, days_ago=16, certify=False)
     _seed_open(now, stdout)

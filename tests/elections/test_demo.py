@@ -49,3 +49,16 @@ def test_the_demo_member_votes_and_finds_their_tracker(demo, clock):
     clock.set(election.voting_closes_at)
     election_run_schedule()
     assert receipt.tracker in tracker_codes(election=election)
+
+
+def test_the_committee_chair_can_certify_the_counted_demo_election(demo, client):
+    from elections.demo import COUNTED_SLUG
+
+    election = Election.objects.get(slug=COUNTED_SLUG)
+    assert election.state == ElectionState.COUNTED
+    chair = User.objects.get(email="election-chair@demo.charter.invalid")
+    client.force_login(chair)
+    response = client.post(f"/manage/elections/{election.slug}/certify/")
+    assert response.status_code == 302
+    election.refresh_from_db()
+    assert election.state == ElectionState.CERTIFIED
