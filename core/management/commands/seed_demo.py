@@ -20,9 +20,10 @@ class Command(BaseCommand):
     help = "Create (or complete) the demo foundation with fictional people. Safe to run again."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.SETTINGS_MODULE.endswith(".production") or (
-            not settings.DEBUG and not settings.SETTINGS_MODULE.endswith(".test")
-        ):
+        module = settings.SETTINGS_MODULE or ""
+        production = module.endswith(".production")
+        testing = module.endswith(".test")
+        if production or not (settings.DEBUG or testing):
             raise CommandError("seed_demo refuses to run outside development: it creates demo logins.")
         from members.demo import seed_members, seed_people
 
