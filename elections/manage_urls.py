@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/close/", views.close, name="close"),
     path("<slug:slug>/recount/", views.recount, name="recount"),
     path("<slug:slug>/certify/", views.certify, name="certify"),
+    path("<slug:slug>/roll/", views.roll, name="roll"),
     path("<slug:slug>/roll/correct/", views.correct, name="correct"),
     path("disputes/<int:pk>/decide/", views.dispute_decide, name="dispute_decide"),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -167,6 +168,42 @@ def certify(request: HttpRequest, slug: str) -> HttpResponse:
         permissions.can_certify_election,
         lambda e: result_services.election_certify(election=e, actor=request.user),
         _("Result certified; the elected take their seats."),
+    )
+
+
+ROLL_FILTERS = {
+    "all": lambda line: True,
+    "left_off": lambda line: not line.eligible,
+    "corrected": lambda line: line.corrected,
+}
+
+
+@login_required
+def roll(request: HttpRequest, slug: str) -> HttpResponse:
+    """The provisional roll as the committee reviews it: every line, who is left off and why."""
+    election = get_object_or_404(Election, slug=slug)
+    _require(permissions.can_view_committee_pages, request.user, election)
+    if election.roll_frozen_at is not None:
+        return redirect("elections_manage:detail", slug=election.slug)
+    show = request.GET.get("show", "all")
+    keep = ROLL_FILTERS.get(show, ROLL_FILTERS["all"])
+    lines = [line for line in roll_services.roll_lines(election=election) if keep(line)]
+    page_obj = Paginator(lines, 100).get_page(request.GET.get("page"))
+    numbers = [line.member_number for line in page_obj]
+    names = {
+        m.number: m.public_name
+        for m in Membership.objects.filter(number__in=numbers).select_related("user", "organisation")
+    }
+    return render(
+        request,
+        "elections/manage/roll.html",
+        {
+            "election": election,
+            "page_obj": page_obj,
+            "rows": [(line, names.get(line.member_number, "")) for line in page_obj],
+            "show": show,
+            "left_off": sum(1 for line in lines if not line.eligible) if show == "all" else None,
+        },
     )
 
 

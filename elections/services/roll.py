@@ -57,45 +57,46 @@ def roll_fingerprint(rows: Iterable[tuple[str, int]]) -> str:
     return hashlib.sha256(canonical_roll_text(rows).encode("utf-8")).hexdigest()
 
 
+def _roll_line(rights: Any, correction: RollCorrection | None, weights: dict[str, int]) -> RollLine:
+    """One roll line: the voting-rights answer, or the committee's audited correction of it."""
+    if correction is None:
+        return RollLine(
+            rights.subject,
+            rights.subject_type,
+            rights.class_code,
+            rights.weight,
+            rights.eligible,
+            tuple(reason.message for reason in rights.reasons),
+        )
+    include = correction.action == RollCorrection.Action.INCLUDE
+    weight = (correction.weight or weights.get(rights.class_code, 0)) if include else 0
+    return RollLine(
+        rights.subject,
+        rights.subject_type,
+        rights.class_code,
+        weight,
+        include and weight > 0,
+        () if include else (correction.reason,),
+        True,
+    )
+
+
+def _class_weights(election: Election) -> dict[str, int]:
+    classes = MembershipClass.objects.filter(rule_set__pk=_rule_set_pk(election))
+    return {c.code: c.vote_weight for c in classes}
+
+
 def roll_lines(*, election: Election) -> list[RollLine]:
     """The roll as it stands (provisional before the record date), corrections applied."""
-    rights = voting_rights_bulk(at=election.record_date)
     corrections = {
         c.membership.number: c
         for c in RollCorrection.objects.filter(election=election).select_related("membership")
     }
-    weights = {
-        c.code: c.vote_weight for c in MembershipClass.objects.filter(rule_set__pk=_rule_set_pk(election))
-    }
-    lines = []
-    for r in rights:
-        correction = corrections.get(r.subject)
-        if correction is not None:
-            include = correction.action == RollCorrection.Action.INCLUDE
-            weight = (correction.weight or weights.get(r.class_code, 0)) if include else 0
-            lines.append(
-                RollLine(
-                    r.subject,
-                    r.subject_type,
-                    r.class_code,
-                    weight,
-                    include and weight > 0,
-                    () if include else (correction.reason,),
-                    True,
-                )
-            )
-            continue
-        lines.append(
-            RollLine(
-                r.subject,
-                r.subject_type,
-                r.class_code,
-                r.weight,
-                r.eligible,
-                tuple(reason.message for reason in r.reasons),
-            )
-        )
-    return lines
+    weights = _class_weights(election)
+    return [
+        _roll_line(r, corrections.get(r.subject), weights)
+        for r in voting_rights_bulk(at=election.record_date)
+    ]
 
 
 def roll_lines_for(*, election: Election, memberships: Iterable[Membership]) -> list[RollLine]:
@@ -103,31 +104,11 @@ def roll_lines_for(*, election: Election, memberships: Iterable[Membership]) -> 
     from members.rights import voting_rights
 
     corrections = {c.membership_id: c for c in RollCorrection.objects.filter(election=election)}
-    lines = []
-    for membership in memberships:
-        rights = voting_rights(subject=membership, at=election.record_date)
-        correction = corrections.get(membership.pk)
-        if correction is not None:
-            include = correction.action == RollCorrection.Action.INCLUDE
-            weight = (correction.weight or rights.weight or 1) if include else 0
-            reasons: tuple[str, ...] = () if include else (correction.reason,)
-            lines.append(
-                RollLine(
-                    membership.number, rights.subject_type, rights.class_code, weight, include, reasons, True
-                )
-            )
-            continue
-        lines.append(
-            RollLine(
-                membership.number,
-                rights.subject_type,
-                rights.class_code,
-                rights.weight,
-                rights.eligible,
-                tuple(reason.message for reason in rights.reasons),
-            )
-        )
-    return lines
+    weights = _class_weights(election)
+    return [
+        _roll_line(voting_rights(subject=m, at=election.record_date), corrections.get(m.pk), weights)
+        for m in memberships
+    ]
 
 
 def _rule_set_pk(election: Election) -> int:
