@@ -26,7 +26,9 @@ def committee(client, elections):  # after the clock is set, so the role is acti
 def test_the_committee_sees_who_would_be_left_off_and_why(client, committee, elections, clock):
     election = elections.create()
     voter = elections.member(name="Ada Lovelace")
-    suspended = make_member(user=UserFactory(full_name="Grace Hopper"), start=clock.now() - dt.timedelta(days=400))
+    suspended = make_member(
+        user=UserFactory(full_name="Grace Hopper"), start=clock.now() - dt.timedelta(days=400)
+    )
     membership_suspend(
         membership=suspended, actor=None, reason="Spam", notice_date=clock.now().date(), decision_ref="D-7"
     )
