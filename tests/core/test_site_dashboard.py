@@ -92,3 +92,27 @@ def test_a_voter_on_an_open_roll_is_prompted_to_vote_until_they_have(client, clo
     entry = election.roll.get(voter=voter)
     type(entry).objects.filter(pk=entry.pk).update(has_voted=True)
     assert "Vote in" not in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "link"),
+    [
+        ("membership_committee", "/manage/members/applications/"),
+        ("secretary", "/manage/governance/"),
+        ("treasurer", "/manage/billing/"),
+        ("election_committee_chair", "/manage/elections/"),
+    ],
+)
+def test_role_holders_find_their_privileged_pages_on_the_dashboard(client, role, link):
+    from tests.factories import RoleFactory
+
+    holder = RoleFactory(role=role).user
+    client.force_login(holder)
+    body = client.get("/dashboard/").content.decode()
+    assert "Your work" in body and f'href="{link}"' in body
+
+
+def test_members_without_a_role_see_no_privileged_links(client):
+    client.force_login(UserFactory())
+    body = client.get("/dashboard/").content.decode()
+    assert "Your work" not in body and "/manage/" not in body
