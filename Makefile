@@ -45,8 +45,12 @@ run: demo
 	  $(PY) -m celery -A config worker --beat --pool=solo --loglevel=WARNING \
 	      --schedule var/celerybeat-schedule >var/log/worker.log 2>&1 & \
 	  if [ -z "$$STRIPE_SECRET_KEY" ]; then \
-	    $(PY) manage.py run_fake_stripe --port $(FAKE_STRIPE_PORT) \
+	    PYTHONUNBUFFERED=1 $(PY) manage.py run_fake_stripe --port $(FAKE_STRIPE_PORT) \
 	        --webhook-url http://127.0.0.1:$(PORT)/billing/stripe/webhook/ >var/log/fake-stripe.log 2>&1 & \
+	    fake=$$!; \
+	    for _ in $$(seq 1 30); do grep -q "^Fake Stripe on" var/log/fake-stripe.log 2>/dev/null && break; \
+	      kill -0 $$fake 2>/dev/null || { echo "WARNING: the fake Stripe did not start (port $(FAKE_STRIPE_PORT) in use?" \
+	        "see var/log/fake-stripe.log); run again with FAKE_STRIPE_PORT=another port."; break; }; sleep 0.5; done; \
 	  fi; \
 	  echo "Background jobs: logs in var/log/. Serving on http://127.0.0.1:$(PORT)/"; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
