@@ -39,9 +39,9 @@ def main() -> None:
 def run() -> None:
     from core import clock
     from core.models import User
+    from core.rules import rules_in_force
     from elections.models import Election, ElectionState
     from elections.services.roll import roll_freeze
-    from governance.rules import rules_in_force
     from members.models import Membership, MembershipEvent
 
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -2,10 +2,10 @@
 
 from django.urls import include, path, re_path
 
-from core.api_views import api_not_found
+from core.api.views import api_not_found
 
 urlpatterns = [
-    path("", include("core.api_urls")),
+    path("", include("core.api.urls")),
     path("", include("members.api.urls")),
     path("", include("governance.api.urls")),
     path("", include("elections.api.urls")),

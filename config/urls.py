@@ -4,17 +4,18 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core import views as core_views
-from core.api_views import JWKSView
+from core.api.views import JWKSView
+from core.views import pages as core_pages
+from core.views.urls import token_patterns
 
-handler403 = "core.views.error_403"
-handler404 = "core.views.error_404"
-handler500 = "core.views.error_500"
+handler403 = "core.views.pages.error_403"
+handler404 = "core.views.pages.error_404"
+handler500 = "core.views.pages.error_500"
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("core.views.urls")),
     path("accounts/", include("allauth.urls")),
-    path("settings/tokens/", include("core.urls_tokens")),
+    path("settings/tokens/", include(token_patterns)),
     # The same keys as /api/v1/keys/, at the well-known address (kept out of the schema).
     path(".well-known/jwks.json", JWKSView.as_view(schema=None), name="jwks"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -37,4 +38,4 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-    urlpatterns += [path("__error/500/", core_views.error_500)]
+    urlpatterns += [path("__error/500/", core_pages.error_500)]

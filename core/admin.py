@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.models import AuditEntry, OutboxMessage, OutgoingEmail, User
-from core.services import user_reset_mfa
+from core.services.accounts import user_reset_mfa
 
 
 @admin.register(User)

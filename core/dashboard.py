@@ -1,48 +1,76 @@
-"""What a signed-in person sees first. Each app contributes a panel through a selector."""
+"""What a signed-in person sees first: a registry that the apps fill in their ``AppConfig.ready()``.
+
+Core knows no app. Each app registers
+
+- a *panel*: a context key and a function ``(user) -> value`` (``members`` registers
+  ``member``, ``elections`` registers ``election_prompts``), read by the dashboard template;
+- *work links*: a privileged page, its label and the ``can_*`` check that opens it, so the
+  "Your work" card is built from the same permission functions as the pages themselves.
+
+The dashboard view only collects and sorts what was registered (pretix's dashboard signal,
+without the signal machinery: registration order is deterministic and typed).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-def dashboard_context(*, user: Any) -> dict[str, Any]:
-    from elections.selectors import member_election_prompts
-    from members.selectors import member_dashboard
+from core.access import is_authenticated
 
-    return {
-        "member": member_dashboard(user=user),
-        "election_prompts": member_election_prompts(user=user),
-        "work": work_links(user=user),
-    }
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    build: Callable[..., Any]
+    order: int
+
+
+@dataclass(frozen=True)
+class WorkLink:
+    label: str | Promise
+    url_name: str
+    allowed: Callable[[Any], bool]
+    order: int
+
+
+_panels: dict[str, Panel] = {}
+_work_links: dict[str, WorkLink] = {}
+
+
+def register_panel(key: str, build: Callable[..., Any], *, order: int = 100) -> None:
+    """Add ``key`` to the dashboard's context, computed as ``build(user=user)``."""
+    _panels[key] = Panel(key=key, build=build, order=order)
+
+
+def register_work_link(
+    url_name: str, label: str | Promise, allowed: Callable[[Any], bool], *, order: int = 100
+) -> None:
+    """Offer the page ``url_name`` in "Your work" to whoever ``allowed(user)`` lets in."""
+    _work_links[url_name] = WorkLink(label=label, url_name=url_name, allowed=allowed, order=order)
+
+
+def _staff(user: Any) -> bool:
+    return is_authenticated(user) and bool(user.is_staff)
+
+
+register_work_link("admin:index", _("Django admin"), _staff, order=1000)
 
 
 def work_links(*, user: Any) -> list[tuple[str, str]]:
     """The privileged pages this person's roles open, from the same checks the pages use."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
+    links = sorted(_work_links.values(), key=lambda link: (link.order, link.url_name))
+    return [(str(link.label), reverse(link.url_name)) for link in links if link.allowed(user)]
 
-    from elections import permissions as election_permissions
-    from governance import permissions as p
 
-    links = [
-        (
-            p.can_review_applications(user),
-            _("Review membership applications"),
-            "members_manage:application_queue",
-        ),
-        (
-            p.can_manage_members(user),
-            _("Members, renewals and who was not reached"),
-            "members_manage:member_list",
-        ),
-        (
-            p.can_read_drafts(user) or p.can_call_meeting(user),
-            _("Meetings, minutes and decisions"),
-            "governance_manage:index",
-        ),
-        (p.can_manage_board(user), _("Board seats, officers and committees"), "governance_manage:board"),
-        (p.can_view_treasury(user), _("Dues: billed, paid, outstanding"), "billing_manage:overview"),
-        (election_permissions.can_view_committee_pages(user), _("Run elections"), "elections_manage:index"),
-        (bool(user.is_staff), _("Django admin"), "admin:index"),
-    ]
-    return [(label, reverse(name)) for allowed, label, name in links if allowed]
+def dashboard_context(*, user: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        panel.key: panel.build(user=user) for panel in sorted(_panels.values(), key=lambda p: p.order)
+    }
+    context["work"] = work_links(user=user)
+    return context

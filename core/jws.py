@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from core import clock
 
 if TYPE_CHECKING:
-    from core.models_api import SigningKey
+    from core.models import SigningKey
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def private_key_pem(key: Ed25519PrivateKey) -> str:
 
 def signing_key_activate(key: Ed25519PrivateKey, *, private_pem: str = "") -> SigningKey:
     """Make ``key`` the active key: record it and retire the others (idempotent)."""
-    from core.models_api import SigningKey
+    from core.models import SigningKey
 
     public = key.public_key()
     kid = key_id(public)
@@ -180,7 +180,7 @@ def signing_key_activate(key: Ed25519PrivateKey, *, private_pem: str = "") -> Si
 
 def active_signing_key() -> tuple[str, Ed25519PrivateKey]:
     """The key that signs now, as ``(kid, private key)``."""
-    from core.models_api import SigningKey
+    from core.models import SigningKey
 
     pem = configured_key_pem()
     if pem:
@@ -199,7 +199,7 @@ def active_signing_key() -> tuple[str, Ed25519PrivateKey]:
 
 def published_keys() -> list[dict[str, str]]:
     """Public keys whose statements may still be valid: the active one and recent retirees."""
-    from core.models_api import SigningKey
+    from core.models import SigningKey
 
     cutoff = clock.now() - statement_ttl()
     rows = SigningKey.objects.filter(retired_at__isnull=True) | SigningKey.objects.filter(

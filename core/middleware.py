@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from governance.permissions import is_privileged
+from core.access import is_privileged
 
 
 class RequireMFAForPrivilegedMiddleware:

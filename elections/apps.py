@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ElectionsConfig(AppConfig):
     name = "elections"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core import dashboard
+        from elections import permissions
+        from elections.selectors import ROLL_LOOKUP, member_election_prompts
+        from members.rights import register_roll_rights
+
+        dashboard.register_panel("election_prompts", member_election_prompts, order=20)
+        dashboard.register_work_link(
+            "elections_manage:index", _("Run elections"), permissions.can_view_committee_pages, order=60
+        )
+        # ``GET /api/v1/voting-rights/…?election=`` answers from the frozen roll (members/rights.py).
+        register_roll_rights(ROLL_LOOKUP)

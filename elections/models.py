@@ -32,9 +32,7 @@ class ElectionRules(models.Model):
     its fields; a version without a row gets the reference values the first time it is read.
     """
 
-    rule_set = models.OneToOneField(
-        "governance.RuleSet", on_delete=models.PROTECT, related_name="election_rules"
-    )
+    rule_set = models.OneToOneField("core.RuleSet", on_delete=models.PROTECT, related_name="election_rules")
     nominations_open_days = models.PositiveSmallIntegerField(
         _("nominations open (days before voting)"), default=45
     )
@@ -105,7 +103,7 @@ class Election(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    rule_set = models.ForeignKey("governance.RuleSet", on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey("core.RuleSet", on_delete=models.PROTECT, related_name="+")
     cohort = models.ForeignKey(
         "governance.Cohort", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

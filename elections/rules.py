@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.models import RuleSet
+from core.rules import rules_in_force
 from elections.models import ElectionRules
-from governance.models import RuleSet
-from governance.rules import rules_in_force
 
 
 def election_rules_for(*, rule_set: RuleSet) -> ElectionRules:

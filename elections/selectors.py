@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from core.errors import NotFound, ValidationFailed
 from elections.counting import seed_order
-from elections.models import Candidate, CandidateState, Election, ElectionRules, Nomination, RollEntry
+from elections.models import (
+    Candidate,
+    CandidateState,
+    Election,
+    ElectionRules,
+    ElectionState,
+    Nomination,
+    RollEntry,
+)
 from elections.rules import election_rules_for
+from members.models import Membership
+from members.rights import Reason, RollLookup, VotingRights, voting_rights
 
 
 def ballot_candidates(*, election: Election) -> list[Candidate]:
@@ -143,10 +156,6 @@ class Prompt:
 
 def member_election_prompts(*, user: Any) -> list[Prompt]:
     """Nominations waiting for this person's answer, and votes they can still cast."""
-    from django.urls import reverse
-
-    from elections.models import ElectionState
-
     if not getattr(user, "is_authenticated", False):
         return []
     prompts = [
@@ -172,3 +181,41 @@ def member_election_prompts(*, user: Any) -> list[Prompt]:
                 )
             )
     return prompts
+
+
+# --- Voting rights as frozen on a roll (registered with members.rights in apps.py) -----
+
+
+def access_frozen_roll(*, election_id: str) -> Election:
+    """The election whose frozen roll ``?election=`` asks about."""
+    election = Election.objects.filter(slug=election_id).first()
+    if election is None:
+        raise NotFound(_("No election with that id."), code="election_not_found")
+    if election.roll_frozen_at is None:
+        raise ValidationFailed(
+            _("The roll of this election is not frozen yet: ask with “at” instead."), code="roll_not_frozen"
+        )
+    return election
+
+
+def voting_rights_on_roll(*, membership: Membership, election: Election) -> VotingRights:
+    """Rights as frozen on ``election``'s roll: the roll row's weight (corrections included),
+    with the standing and reasons the rules gave at the record date.
+    """
+    at_record = voting_rights(subject=membership, at=election.record_date)
+    entry = RollEntry.objects.filter(election=election, member_number=membership.number).first()
+    if entry is not None:
+        same_class = entry.class_code == at_record.class_code
+        return replace(
+            at_record,
+            eligible=True,
+            weight=entry.weight,
+            class_code=entry.class_code,
+            class_name=at_record.class_name if same_class else entry.class_code,
+            reasons=[],
+        )
+    reasons = at_record.reasons or [Reason("not_on_roll", _("Not on this election's frozen roll."))]
+    return replace(at_record, eligible=False, weight=0, reasons=reasons)
+
+
+ROLL_LOOKUP = RollLookup(access=access_frozen_roll, rights=voting_rights_on_roll)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.models import RoleAssignment, RuleSet
 from governance.models import (
     AgendaItem,
     Attendance,
@@ -22,8 +23,6 @@ from governance.models import (
     MinutesVersion,
     Policy,
     PolicyVersion,
-    RoleAssignment,
-    RuleSet,
     Seat,
     SeatHolding,
     Vote,

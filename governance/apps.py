@@ -1,6 +1,28 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GovernanceConfig(AppConfig):
     name = "governance"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core import dashboard
+        from governance import permissions
+        from governance.services.board import board_follow_membership
+        from members.hooks import register_transition_hook
+
+        # The bylaws tie board seats to sponsors: see members/hooks.py.
+        register_transition_hook(board_follow_membership)
+        dashboard.register_work_link(
+            "governance_manage:index",
+            _("Meetings, minutes and decisions"),
+            permissions.can_open_board_pages,
+            order=30,
+        )
+        dashboard.register_work_link(
+            "governance_manage:board",
+            _("Board seats, officers and committees"),
+            permissions.can_manage_board,
+            order=40,
+        )

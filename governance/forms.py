@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import User
+from core.models import Role, User
 from governance.models import (
     AttendanceStatus,
     Committee,
@@ -18,7 +18,6 @@ from governance.models import (
     MeetingKind,
     Minutes,
     PolicyVersion,
-    Role,
     Seat,
     VoteChoice,
 )

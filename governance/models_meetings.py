@@ -34,7 +34,7 @@ class Meeting(models.Model):
     location = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     called_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    rule_set = models.ForeignKey("governance.RuleSet", on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey("core.RuleSet", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -170,7 +170,7 @@ class Decision(models.Model):
     text = models.TextField()
     kind = models.CharField(max_length=20, choices=DecisionKind.choices, default=DecisionKind.ORDINARY)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
-    rule_set = models.ForeignKey("governance.RuleSet", on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey("core.RuleSet", on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(db_index=True)
     needs_supermajority = models.BooleanField(default=False)
     required_rule = models.CharField(max_length=300)
@@ -186,7 +186,7 @@ class Decision(models.Model):
     required_yes = models.PositiveSmallIntegerField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     adopts_rule_set = models.ForeignKey(
-        "governance.RuleSet",
+        "core.RuleSet",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -14,6 +14,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.models import Role, RoleAssignment, RuleSet
+from core.rules import rules_in_force
 from governance.models import (
     Cohort,
     Committee,
@@ -21,14 +23,10 @@ from governance.models import (
     ConflictDeclaration,
     Decision,
     Minutes,
-    Role,
-    RoleAssignment,
-    RuleSet,
     Seat,
     SeatHolding,
 )
 from governance.models_meetings import MinutesStatus
-from governance.rules import rules_in_force
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState
 
 OFFICER_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from governance.models import MeetingKind, Outcome, RuleSet
+from core.models import RuleSet
+from governance.models import MeetingKind, Outcome
 
 
 def threshold(base: int, numerator: int, denominator: int, *, strict: bool) -> int:

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from governance.permissions import can_review_applications
 from members.forms_apply import ApplicationFilterForm, QuestionForm, RejectForm
 from members.models import OPEN_APPLICATION_STATES, MembershipApplication
-from members.permissions import can_decide_application
+from members.permissions import can_decide_application, can_review_applications
 from members.services import applications as app_services
 from members.services.organisations import format_money, user_by_email
 

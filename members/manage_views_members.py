@@ -24,10 +24,10 @@ from django.views.decorators.http import require_http_methods
 from core import clock
 from core.errors import DomainError
 from core.models import OutgoingEmail
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.forms_members import MemberFilterForm, ReinstatementForm, SuspensionForm
 from members.models import Membership, MembershipClass, MembershipState
-from members.permissions_members import (
+from members.permissions import (
     can_export_members,
     can_list_members,
     can_reinstate_member,

@@ -38,9 +38,7 @@ class MembershipClass(models.Model):
     past answer can be recomputed with the numbers that were in force.
     """
 
-    rule_set = models.ForeignKey(
-        "governance.RuleSet", on_delete=models.PROTECT, related_name="membership_classes"
-    )
+    rule_set = models.ForeignKey("core.RuleSet", on_delete=models.PROTECT, related_name="membership_classes")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)

@@ -11,6 +11,7 @@ agree on random histories.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,8 +19,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from core import clock
-from governance.models import RuleSet
-from governance.rules import rules_in_force
+from core.errors import NotFound
+from core.models import RuleSet
+from core.rules import rules_in_force
 from members.models import (
     Membership,
     MembershipClass,
@@ -301,3 +303,41 @@ def voting_rights_bulk(*, at: dt.datetime | None = None) -> list[VotingRights]:
     return [
         decide(snapshot=snapshot, rules=rules, classes=classes, at=at) for snapshot in _latest_snapshots(at)
     ]
+
+
+# --- Rights as frozen on an election's roll ----------------------------------------------
+# The roll belongs to the elections app, above this one. It registers its lookup here in
+# ``ElectionsConfig.ready()``; ``?election=`` in the voting-rights API calls it through
+# ``voting_rights_on_roll`` without members importing elections.
+
+
+@dataclass(frozen=True)
+class RollLookup:
+    """How the elections app answers from a frozen roll.
+
+    ``access(election_id=...)`` returns the election or raises a ``DomainError``
+    (unknown election, roll not frozen yet); ``rights(membership=..., election=...)``
+    returns the rights as frozen on that roll.
+    """
+
+    access: Callable[..., Any]
+    rights: Callable[..., VotingRights]
+
+
+_roll_lookups: list[RollLookup] = []
+
+
+def register_roll_rights(lookup: RollLookup) -> None:
+    _roll_lookups[:] = [lookup]
+
+
+def access_frozen_roll(*, election_id: str) -> Any:
+    """The election whose frozen roll ``?election=`` asks about (a ``DomainError`` if none)."""
+    if not _roll_lookups:
+        raise NotFound(_("No election with that id."), code="election_not_found")
+    return _roll_lookups[0].access(election_id=election_id)
+
+
+def voting_rights_on_roll(*, membership: Membership, election: Any) -> VotingRights:
+    """Rights as frozen on ``election``'s roll (from :func:`access_frozen_roll`)."""
+    return _roll_lookups[0].rights(membership=membership, election=election)

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.forms_members import DirectoryListingForm, DirectorySearchForm
 from members.models import Membership, MembershipClass, MembershipState, Reminder
-from members.permissions_members import can_act_for_membership, can_dismiss_reminder
+from members.permissions import can_act_for_membership, can_dismiss_reminder
 from members.rights import voting_rights
 from members.services.reminders import (
     membership_leave,

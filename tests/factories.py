@@ -8,9 +8,8 @@ import factory
 from allauth.account.models import EmailAddress
 
 from core import clock
-from core.models import User
-from governance.models import RoleAssignment
-from governance.rules import rules_in_force
+from core.models import RoleAssignment, User
+from core.rules import rules_in_force
 from members.models import Membership, MembershipClass, Organisation
 from members.services.transitions import membership_start_term
 

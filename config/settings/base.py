@@ -213,9 +213,9 @@ OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.framework.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api_auth.BearerTokenAuthentication",
+        "core.api.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -1,8 +1,11 @@
 """Tests: the embedded default, faster hashing, in-memory email unless a test asks for SMTP."""
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
 
 DEBUG = False
+# The demo foundation (seed_demo, demo_logins): development and tests only, never production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PUBLIC_ERRORS, PublicAPIView, PublicListAPIView, error_responses
+from core.api.framework import PUBLIC_ERRORS, PublicAPIView, PublicListAPIView, error_responses
 from core.errors import NotFound
 from elections.api.filters import ElectionFilter
 from elections.api.serializers import (

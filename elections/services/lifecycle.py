@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, ValidationFailed
+from core.rules import rules_in_force
 from elections.models import (
     Candidate,
     CandidateState,
@@ -29,7 +30,6 @@ from elections.models import (
 from elections.rules import election_rules_for
 from elections.services.common import day, lock_election
 from governance.models import Cohort, Seat
-from governance.rules import rules_in_force
 
 S = ElectionState
 log = logging.getLogger(__name__)

@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import has_role
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.mail import email_queue
+from core.models import Role
 from elections.models import Candidate, CandidateState, Election, ElectionState, Nomination
 from elections.rules import election_rules_for
 from elections.services.common import day, lock_election
-from governance.models import Role
-from governance.permissions import has_role
 from members.models import Membership, Organisation
 from members.rights import voting_rights
 

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import has_role
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.models import Role
 from elections.counting import CountError, count, format_text
 from elections.counting import Election as CountElection
 from elections.models import (
@@ -34,8 +36,7 @@ from elections.models import (
 )
 from elections.selectors import ballot_candidates
 from elections.services.common import lock_election
-from governance.models import HoldingSource, Role, SeatHolding
-from governance.permissions import has_role
+from governance.models import HoldingSource, SeatHolding
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
 
 

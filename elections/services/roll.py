@@ -112,7 +112,7 @@ def roll_lines_for(*, election: Election, memberships: Iterable[Membership]) -> 
 
 
 def _rule_set_pk(election: Election) -> int:
-    from governance.rules import rules_in_force
+    from core.rules import rules_in_force
 
     return rules_in_force(at=election.record_date).pk
 

@@ -8,7 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Decision, RuleSet
+from core.models import RuleSet
+from governance.models import Decision
 
 
 class PersonSerializer(serializers.Serializer):

@@ -11,8 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import clock
-from core.api import PUBLIC_ERRORS, PublicAPIView, PublicListAPIView, error_responses
+from core.api.framework import PUBLIC_ERRORS, PublicAPIView, PublicListAPIView, error_responses
 from core.errors import NotFound
+from core.models import RuleSet
 from governance import selectors
 from governance.api.filters import BoardHistoryFilter, DecisionFilter, MinutesFilter
 from governance.api.serializers import (
@@ -26,7 +27,7 @@ from governance.api.serializers import (
     PolicySerializer,
     RuleSetSerializer,
 )
-from governance.models import Decision, Minutes, MinutesVersion, Policy, PolicyVersion, RuleSet, Vote
+from governance.models import Decision, Minutes, MinutesVersion, Policy, PolicyVersion, Vote
 from governance.models_meetings import MinutesStatus
 
 MAX_INT = 2_147_483_647

@@ -2,7 +2,7 @@
 
 import core.clock
 import django.db.models.deletion
-import governance.models
+import core.models.rules
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=core.clock.now)),
                 ('membership_term_days', models.PositiveIntegerField(default=365, verbose_name='membership term (days)')),
-                ('reminder_offsets_days', models.JSONField(blank=True, default=governance.models.reference_reminder_offsets, verbose_name='renewal reminders (days before expiry)')),
+                ('reminder_offsets_days', models.JSONField(blank=True, default=core.models.rules.reference_reminder_offsets, verbose_name='renewal reminders (days before expiry)')),
                 ('grace_days', models.PositiveIntegerField(default=30, verbose_name='grace period (days)')),
                 ('grace_may_vote', models.BooleanField(default=False, verbose_name='members in grace may vote')),
                 ('min_membership_days_before_record_date', models.PositiveIntegerField(default=0, verbose_name='minimum days of membership before a record date')),

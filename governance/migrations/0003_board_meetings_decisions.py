@@ -2,7 +2,7 @@
 
 import core.clock
 import django.db.models.deletion
-import governance.models
+import core.models.rules
 from django.conf import settings
 from django.db import migrations, models
 
@@ -86,12 +86,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ruleset',
             name='antitrust_statement',
-            field=models.TextField(default=governance.models.reference_antitrust_statement, verbose_name='antitrust statement (opens every agenda)'),
+            field=models.TextField(default=core.models.rules.reference_antitrust_statement, verbose_name='antitrust statement (opens every agenda)'),
         ),
         migrations.AddField(
             model_name='ruleset',
             name='board_cohorts',
-            field=models.JSONField(default=governance.models.reference_cohorts, verbose_name='board: cohorts'),
+            field=models.JSONField(default=core.models.rules.reference_cohorts, verbose_name='board: cohorts'),
         ),
         migrations.AddField(
             model_name='ruleset',
@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ruleset',
             name='supermajority_decision_types',
-            field=models.JSONField(default=governance.models.reference_supermajority_types, verbose_name='decision types that need the supermajority'),
+            field=models.JSONField(default=core.models.rules.reference_supermajority_types, verbose_name='decision types that need the supermajority'),
         ),
         migrations.AddField(
             model_name='ruleset',

@@ -20,20 +20,11 @@ from django.utils.translation import ngettext
 from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
-from governance.models import (
-    Cohort,
-    Decision,
-    HoldingEnd,
-    HoldingSource,
-    Outcome,
-    Role,
-    RoleAssignment,
-    RuleSet,
-    Seat,
-    SeatHolding,
-)
-from governance.rules import rules_in_force
+from core.models import Role, RoleAssignment, RuleSet
+from core.rules import rules_in_force
+from governance.models import Cohort, Decision, HoldingEnd, HoldingSource, Outcome, Seat, SeatHolding
 from governance.services.common import add_months, add_years, change_record
+from members.hooks import MembershipTransition
 from members.models import Membership, MembershipClass, MembershipState, Organisation
 
 OFFICER_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
@@ -656,6 +647,21 @@ def officer_appoint(
     return assignment
 
 
+def board_follow_membership(transition: MembershipTransition) -> None:
+    """The membership hook (members/hooks.py): the board follows its sponsors.
+
+    Admitting a sponsor may require seats (two per Platinum member); a sponsor leaving
+    vacates the seats of the directors it employs. Runs inside the transition's transaction.
+    """
+    membership = transition.membership
+    if membership.organisation_id is None:
+        return
+    if transition.state == MembershipState.ACTIVE:
+        board_ensure_required_seats(actor=transition.actor)
+    elif transition.state == MembershipState.ENDED and membership.organisation is not None:
+        board_on_organisation_left(organisation=membership.organisation, actor=transition.actor)
+
+
 def access_seat(*, number: int) -> Seat:
     seat = Seat.objects.filter(number=number).select_related("cohort").first()
     if seat is None:
@@ -665,6 +671,7 @@ def access_seat(*, number: int) -> Seat:
 
 __all__ = [
     "board_ensure_required_seats",
+    "board_follow_membership",
     "board_on_organisation_left",
     "board_required_seats",
     "check_can_hold_seat",

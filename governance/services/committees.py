@@ -12,14 +12,8 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
-from governance.models import (
-    Committee,
-    CommitteeKind,
-    CommitteeMembership,
-    ConflictDeclaration,
-    Role,
-    RoleAssignment,
-)
+from core.models import Role, RoleAssignment
+from governance.models import Committee, CommitteeKind, CommitteeMembership, ConflictDeclaration
 from governance.services.board import _grant_role
 from governance.services.common import change_record
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
+from core.models import RuleSet
 from governance.models import (
     Attendance,
     AttendanceStatus,
@@ -29,7 +30,6 @@ from governance.models import (
     Outcome,
     Policy,
     PolicyVersion,
-    RuleSet,
     Vote,
     VoteChoice,
 )

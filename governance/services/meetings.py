@@ -21,6 +21,7 @@ from core import clock
 from core.audit import audit_head_hash, audit_record
 from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
+from core.rules import rules_in_force
 from governance.markdown import render_markdown
 from governance.models import (
     AgendaItem,
@@ -33,7 +34,6 @@ from governance.models import (
     SeatHolding,
 )
 from governance.models_meetings import MeetingStatus, MinutesStatus
-from governance.rules import rules_in_force
 from governance.services.common import change_record
 
 

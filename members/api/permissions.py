@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from governance.models import Role
-from governance.permissions import has_role
+from core.access import has_role
+from core.models import Role
 from members.models import Membership, MembershipState, Organisation
 
 # Board and committees: who sees everyone's full answer.

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import (
+from core.api.framework import (
     PUBLIC_ERRORS,
     CharterAPIView,
     PublicAPIView,
@@ -22,16 +22,14 @@ from core.api import (
     error_responses,
 )
 from core.errors import NotFound, ValidationFailed
-from governance.models import RuleSet
-from governance.rules import rules_in_force
+from core.models import RuleSet
+from core.rules import rules_in_force
 from members.api.filters import DirectoryOrganisationFilter
 from members.api.permissions import can_view_voting_rights_reasons
 from members.api.selectors import (
-    access_frozen_roll,
     access_membership_for_rights,
     directory_organisations,
     memberships_spoken_for,
-    voting_rights_on_roll,
 )
 from members.api.serializers import (
     DirectoryOrganisationSerializer,
@@ -42,7 +40,7 @@ from members.api.serializers import (
     rights_answer,
 )
 from members.models import Membership, MembershipClass
-from members.rights import voting_rights
+from members.rights import access_frozen_roll, voting_rights, voting_rights_on_roll
 
 NUMBER_PATTERN = r"M-[0-9A-Z]{4}-[0-9A-Z]{4}"
 MAX_INT = 2_147_483_647

@@ -7,3 +7,11 @@ class BillingConfig(AppConfig):
     label = "billing"
     verbose_name = _("Dues and payments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core import dashboard
+        from members.billing.permissions import can_view_treasury
+
+        dashboard.register_work_link(
+            "billing_manage:overview", _("Dues: billed, paid, outstanding"), can_view_treasury, order=50
+        )

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import DomainError
-from governance.permissions import can_view_treasury
 from members.billing.charts import bar_chart
 from members.billing.forms import InKindForm
 from members.billing.models import BillingFlag, Invoice, InvoiceStatus
 from members.billing.money import format_money
+from members.billing.permissions import can_view_treasury
 from members.billing.selectors import (
     credits_total,
     invoices_for_export,

@@ -62,7 +62,7 @@ class Invoice(models.Model):
         "members.Organisation", on_delete=models.PROTECT, related_name="invoices"
     )
     year_key = models.CharField(max_length=20)
-    rule_set = models.ForeignKey("governance.RuleSet", on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey("core.RuleSet", on_delete=models.PROTECT, related_name="+")
     class_code = models.SlugField(max_length=40)
     class_name = models.CharField(max_length=100)
     amount_minor = models.PositiveBigIntegerField()

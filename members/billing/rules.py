@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from governance.models import RuleSet
+from core.models import RuleSet
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import NotAllowed, NotFound
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.billing.models import BillingFlag, Invoice, InvoiceStatus, Payment, PaymentOutcome
 from members.billing.rules import billing_rules
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState, Organisation

@@ -19,8 +19,7 @@ from core import clock
 from core.audit import actor_ref, audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.mail import email_queue
-from governance.permissions import can_review_applications
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.models import (
     ApplicationMessage,
     ApplicationState,
@@ -32,6 +31,7 @@ from members.models import (
     Organisation,
     RepresentativeChange,
 )
+from members.permissions import can_review_applications
 from members.services.organisations import (
     RepresentativeResult,
     invitation_create,

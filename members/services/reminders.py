@@ -25,9 +25,9 @@ from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.mail import email_queue
 from core.models import OutgoingEmail
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.models import Membership, MembershipClass, MembershipState, Reminder
-from members.permissions_members import can_act_for_membership, can_dismiss_reminder
+from members.permissions import can_act_for_membership, can_dismiss_reminder
 from members.services.transitions import (
     membership_end,
     membership_reinstate,

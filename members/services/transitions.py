@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
+from members.hooks import MembershipTransition, run_transition_hooks
 from members.models import Membership, MembershipEvent, MembershipState
 
 S = MembershipState
@@ -105,20 +106,12 @@ def membership_transition(
                 "decision": decision_ref,
             },
         )
-        if locked.organisation_id and previous != to_state:
-            _board_follows_organisation(locked, to_state=to_state, actor=actor)
+        if previous != to_state:
+            run_transition_hooks(
+                MembershipTransition(membership=locked, previous_state=previous, state=to_state, actor=actor)
+            )
     membership.refresh_from_db()
     return membership
-
-
-def _board_follows_organisation(membership: Membership, *, to_state: str, actor: Any) -> None:
-    """The bylaws tie board seats to sponsors: admitting one may require seats; leaving vacates."""
-    from governance.services.board import board_ensure_required_seats, board_on_organisation_left
-
-    if to_state == S.ACTIVE:
-        board_ensure_required_seats(actor=actor)
-    elif to_state == S.ENDED and membership.organisation is not None:
-        board_on_organisation_left(organisation=membership.organisation, actor=actor)
 
 
 def _term_days(at: dt.datetime) -> dt.timedelta:

@@ -9,9 +9,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from core.services_api import api_token_create
+from core.models import Role
+from core.services.api_tokens import api_token_create
 from elections.services.ballots import ballot_cast
-from governance.models import Role
 from governance.services.decisions import policy_create, policy_version_propose
 from governance.services.meetings import minutes_draft, minutes_publish
 from tests.elections.conftest import Elections, entry_for

@@ -238,9 +238,9 @@ def test_an_unavailable_cache_fails_open_with_a_log_line(api, db, monkeypatch, c
         def __getitem__(self, alias):
             return _BrokenCache()
 
-    monkeypatch.setattr("core.api.caches", _Caches())
+    monkeypatch.setattr("core.api.framework.caches", _Caches())
     assert cache_module  # the real cache is untouched
-    with caplog.at_level(logging.WARNING, logger="core.api"):
+    with caplog.at_level(logging.WARNING, logger="core.api.framework"):
         response = api.get("/api/v1/audit/head/")
     assert response.status_code == 200
     assert "cache unavailable" in caplog.text

@@ -11,8 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from core.jws import check_production_key, generate_private_key, private_key_pem, verify_statement
-from core.models import AuditEntry
-from core.models_api import SigningKey
+from core.models import AuditEntry, SigningKey
 from tests.factories import OrganisationFactory, make_member
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ import hashlib
 import pytest
 
 from core.errors import NotAllowed, ValidationFailed
-from core.models import AuditEntry
-from core.models_api import ApiToken
-from core.services_api import api_token_create, api_token_revoke
+from core.models import ApiToken, AuditEntry
+from core.services.api_tokens import api_token_create, api_token_revoke
 from tests.api.conftest import client_for, token_for
 from tests.factories import UserFactory, make_member
 

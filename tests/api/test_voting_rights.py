@@ -141,7 +141,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize("viewer", ["anonymous", "committee"])
 def test_member_rights_use_the_same_queries_for_1_and_500_history_rows(clock, viewer):
-    from governance.models import Role
+    from core.models import Role
     from tests.factories import RoleFactory
 
     user = RoleFactory(role=Role.MEMBERSHIP_COMMITTEE).user if viewer == "committee" else None

@@ -37,7 +37,7 @@ def _reference_rules(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
 
-    from governance.models import RuleSet
+    from core.models import RuleSet
 
     if not RuleSet.objects.exists():
         importlib.import_module("governance.migrations.0002_reference_rule_set").create_preset(apps, None)

@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict, ValidationFailed
-from core.models import AuditEntry, OutgoingEmail
-from governance.models import RuleSet
+from core.models import AuditEntry, OutgoingEmail, RuleSet
 from members.billing.models import Invoice, InvoiceStatus
 from members.billing.money import format_money
 from members.billing.services.invoices import invoice_issue, invoices_issue_due, tax_notice_text

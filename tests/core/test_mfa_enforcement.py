@@ -8,7 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from core.errors import NotAllowed
 from core.models import AuditEntry
-from core.services import user_reset_mfa
+from core.services.accounts import user_reset_mfa
 from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

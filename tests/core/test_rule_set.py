@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from governance.models import RuleSet
-from governance.rules import rules_in_force
+from core.models import RuleSet
+from core.rules import rules_in_force
 from members.models import MembershipClass
 from members.rights import voting_rights
 from tests.factories import make_member

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import loader
 from django.test import RequestFactory
 
-from core import views as core_views
+from core.views import pages as core_views
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,13 @@ import io
 import pytest
 
 from core.models import User
-from elections.demo import DEMO_MEMBER, OPEN_SLUG, PAST_SLUG, seed_elections
+from demo.elections import DEMO_MEMBER, OPEN_SLUG, PAST_SLUG, seed_elections
+from demo.governance import seed_governance
+from demo.members import seed_members, seed_people
 from elections.models import Election, ElectionState
 from elections.services.ballots import ballot_cast
 from elections.services.lifecycle import election_run_schedule
 from elections.services.results import tracker_codes
-from governance.demo import seed_governance
-from members.demo import seed_members, seed_people
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_the_demo_member_votes_and_finds_their_tracker(demo, clock):
 
 
 def test_the_committee_chair_can_certify_the_counted_demo_election(demo, client):
-    from elections.demo import COUNTED_SLUG
+    from demo.elections import COUNTED_SLUG
 
     election = Election.objects.get(slug=COUNTED_SLUG)
     assert election.state == ElectionState.COUNTED

@@ -7,12 +7,11 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict, ValidationFailed
-from core.models import AuditEntry
+from core.models import AuditEntry, RuleSet
+from core.rules import rules_in_force
 from elections.models import ElectionRules, ElectionState
 from elections.rules import election_rules_in_force
 from elections.services.lifecycle import election_cancel, election_open_voting, election_run_schedule
-from governance.models import RuleSet
-from governance.rules import rules_in_force
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from core.access import has_role
 from core.errors import Conflict, ValidationFailed
-from core.models import AuditEntry
-from governance.models import Cohort, DecisionKind, HoldingEnd, Role, RoleAssignment, Seat, SeatHolding
-from governance.permissions import has_role
-from governance.rules import rules_in_force
+from core.models import AuditEntry, Role, RoleAssignment
+from core.rules import rules_in_force
+from governance.models import Cohort, DecisionKind, HoldingEnd, Seat, SeatHolding
 from governance.services.board import (
     board_ensure_required_seats,
     board_on_organisation_left,

@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Conflict
-from governance.models import CommitteeKind, RoleAssignment
-from governance.permissions import (
-    can_certify_elections,
-    can_review_applications,
-    can_run_elections,
-)
+from core.models import RoleAssignment
+from elections.permissions import can_certify_election, can_run_election
+from governance.models import CommitteeKind
 from governance.services.committees import committee_create, committee_member_add, committee_member_end
+from members.permissions import can_review_applications
 from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +41,8 @@ def test_only_the_election_committee_runs_elections(clock):
     committee = committee_create(slug="ec", name="Election committee", kind=CommitteeKind.ELECTION)
     member, outsider = UserFactory(), UserFactory()
     committee_member_add(committee=committee, person=member)
-    assert can_run_elections(member)
-    assert not can_run_elections(outsider)
+    assert can_run_election(member)
+    assert not can_run_election(outsider)
     assert not can_review_applications(member)
 
 
@@ -53,8 +51,8 @@ def test_the_election_committee_chair_certifies(clock):
     chair, member = UserFactory(), UserFactory()
     committee_member_add(committee=committee, person=chair, is_chair=True)
     committee_member_add(committee=committee, person=member)
-    assert can_certify_elections(chair)
-    assert not can_certify_elections(member)
+    assert can_certify_election(chair)
+    assert not can_certify_election(member)
 
 
 def test_a_committee_has_one_chair(clock):

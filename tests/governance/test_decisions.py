@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import ValidationFailed
+from core.rules import rules_in_force
 from governance.models import DecisionKind, MeetingKind, Outcome, VoteChoice
-from governance.rules import rules_in_force
 from governance.voting import threshold
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def test_a_rejected_decision_adopts_nothing(board):
 
 
 def test_a_decision_adopts_a_rule_set_version(board):
-    from governance.models import RuleSet
+    from core.models import RuleSet
 
     board.directors(3)
     current = rules_in_force()

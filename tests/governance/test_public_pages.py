@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import clock as core_clock
+from core.rules import rules_in_force
 from governance.models import (
     ChangeRecord,
     Decision,
@@ -18,7 +19,6 @@ from governance.models import (
     SeatHolding,
     Vote,
 )
-from governance.rules import rules_in_force
 from governance.services.decisions import policy_create, policy_version_propose
 from tests.factories import UserFactory
 
@@ -198,7 +198,7 @@ def test_policy_diff_marks_insertions_and_deletions(client, board):
 
 
 def test_the_rules_page_lists_every_version_with_its_classes(client, db):
-    from governance.models import RuleSet
+    from core.models import RuleSet
 
     RuleSet.objects.create(
         version=2, name="Amended bylaws", effective_from=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)

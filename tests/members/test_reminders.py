@@ -179,7 +179,7 @@ def test_a_renewed_member_is_not_reminded_again_for_the_old_term(clock):
 
 
 def test_reminder_offsets_come_from_the_rule_set(clock):
-    from governance.rules import rules_in_force
+    from core.rules import rules_in_force
 
     rules = rules_in_force()
     rules.reminder_offsets_days = [14]

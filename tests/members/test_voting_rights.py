@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.models import Membership, MembershipClass
 from members.rights import voting_rights, voting_rights_bulk
 from members.services.transitions import (

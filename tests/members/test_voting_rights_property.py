@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core import clock as core_clock
 from core.errors import Conflict
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.models import Membership
 from members.rights import voting_rights, voting_rights_bulk
 from members.services.transitions import (

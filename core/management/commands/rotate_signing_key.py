@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.errors import DomainError
 from core.jws import configured_key_pem, generate_private_key, key_id, private_key_pem
-from core.services_api import signing_key_rotate
+from core.services.api_tokens import signing_key_rotate
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.billing.models import BillingAccount, Invoice, InvoiceCounter, InvoiceStatus
 from members.billing.money import format_money
 from members.billing.rules import billing_rules

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.models_api import ApiToken
-from core.services_api import api_token_create, api_token_revoke
+from core.models import ApiToken
+from core.services.api_tokens import api_token_create, api_token_revoke
 
 
 class ApiTokenForm(forms.Form):

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import PUBLIC_ERRORS, PublicAPIView, error_responses
+from core.api.framework import PUBLIC_ERRORS, PublicAPIView, error_responses
 from core.jws import published_keys
 from core.models import AuditEntry, AuditHead
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.errors import NotAllowed
 from core.models import User
+from core.permissions import can_reset_mfa
 
 
 def user_reset_mfa(*, actor: Any, user: User, reason: str) -> int:
@@ -18,8 +19,6 @@ def user_reset_mfa(*, actor: Any, user: User, reason: str) -> int:
 
     The user must set up TOTP again before privileged pages open.
     """
-    from governance.permissions import can_reset_mfa
-
     if not can_reset_mfa(actor, user):
         raise NotAllowed(_("Only staff can reset someone else's two-factor authentication."))
     with transaction.atomic():

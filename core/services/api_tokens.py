@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import NotAllowed, ValidationFailed
-from core.models_api import ApiToken, SigningKey
+from core.models import ApiToken, SigningKey
+from core.permissions import can_create_api_token, can_revoke_api_token
 
 TOKEN_PREFIX = "chr_"  # noqa: S105  (a public marker, not a secret)
 MAX_LIVE_TOKENS = 25
@@ -26,8 +27,6 @@ def api_token_hash(plaintext: str) -> str:
 
 def api_token_create(*, user: Any, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """A new read-only token for ``user``; the plaintext is returned once and never stored."""
-    from core.api_auth import can_create_api_token
-
     if not can_create_api_token(user):
         raise NotAllowed(_("Only an active, signed-in user can create API tokens."))
     name = (name or "").strip()
@@ -68,8 +67,6 @@ def api_token_create(*, user: Any, name: str, expires_at: dt.datetime | None = N
 
 
 def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
-    from core.api_auth import can_revoke_api_token
-
     if not can_revoke_api_token(actor, token):
         raise NotAllowed(_("You can only revoke your own tokens."))
     with transaction.atomic():

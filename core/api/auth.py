@@ -17,20 +17,11 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from core import clock
-from core.models_api import ApiToken
-from core.services_api import api_token_hash
+from core.models import ApiToken
+from core.services.api_tokens import api_token_hash
 
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
-
-
-def can_create_api_token(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def can_revoke_api_token(user: Any, token: ApiToken) -> bool:
-    """Only the owner revokes a token (staff revoke by deactivating the account)."""
-    return bool(getattr(user, "is_authenticated", False) and token.user_id == user.pk)
 
 
 def access_api_token(*, plaintext: str) -> ApiToken:
@@ -75,7 +66,7 @@ class BearerTokenAuthentication(BaseAuthentication):
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "core.api_auth.BearerTokenAuthentication"
+    target_class = "core.api.auth.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

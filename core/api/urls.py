@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import api_views
+from core.api import views as api_views
 
 urlpatterns = [
     path("audit/head/", api_views.AuditHeadView.as_view(), name="api-audit-head"),

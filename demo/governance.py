@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from allauth.account.models import EmailAddress
 
 from core import clock
-from core.models import User
+from core.models import Role, RoleAssignment, User
 from governance.models import (
     AttendanceStatus,
     Cohort,
@@ -24,8 +24,6 @@ from governance.models import (
     MeetingKind,
     Minutes,
     Policy,
-    Role,
-    RoleAssignment,
     Seat,
     SeatHolding,
     VoteChoice,

@@ -14,13 +14,13 @@ from typing import Any, TextIO
 
 from core import clock
 from core.errors import DomainError
-from core.models import User
+from core.models import Role, RoleAssignment, User
 from elections.models import Candidate, Election, ElectionState, RollEntry
 from elections.services.ballots import ballot_cast, receipts_send
 from elections.services.lifecycle import election_create, election_run_schedule
 from elections.services.nominations import candidate_accept, nomination_create
 from elections.services.results import election_certify
-from governance.models import Cohort, Role, RoleAssignment, Seat, SeatHolding
+from governance.models import Cohort, Seat, SeatHolding
 from members.models import Membership, MembershipState
 
 DEMO_MEMBER = "member@demo.charter.invalid"

@@ -14,8 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from core import clock
-from core.models import OutboxMessage, OutgoingEmail, User
-from governance.models import Role, RoleAssignment
+from core.models import OutboxMessage, OutgoingEmail, Role, RoleAssignment, User
 from members.models import (
     ApplicationState,
     Membership,

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from core import clock
 from core.models import User
-from governance.rules import rules_in_force
+from core.rules import rules_in_force
 from members.billing.models import Invoice, InvoiceStatus, PaymentMethod
 from members.billing.rules import billing_rules
 from members.billing.services.invoices import invoice_issue

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from members.demo import DEMO_PASSWORD, demo_logins
+from demo.members import DEMO_PASSWORD, demo_logins
 
 
 class Command(BaseCommand):

@@ -34,6 +34,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.auth import BearerTokenAuthentication
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class ApiTokenThrottle(_FailOpenThrottle):
     scope = "api_token"
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        from core.models_api import ApiToken
+        from core.models import ApiToken
 
         if not isinstance(request.auth, ApiToken):
             return None
@@ -214,8 +215,6 @@ class ConditionalGetMixin:
 
 
 def _authentication_classes() -> list[Any]:
-    from core.api_auth import BearerTokenAuthentication
-
     return [BearerTokenAuthentication, SessionAuthentication]
 
 

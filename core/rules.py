@@ -6,7 +6,7 @@ import datetime as dt
 
 from core import clock
 from core.errors import NotFound
-from governance.models import RuleSet
+from core.models import RuleSet
 
 
 def rules_in_force(*, at: dt.datetime | None = None) -> RuleSet:

@@ -1,0 +1,113 @@
+"""Who may do what: roles, the superuser rule, and the one way views check permission.
+
+Every app keeps its own ``can_<verb>_<thing>(user, obj=None) -> bool`` checks in its
+``permissions.py``; they are built from :func:`has_role` and :func:`acts_as` here. Views
+guard themselves with :func:`permission_required`, services call the same ``can_*`` for
+their ``actor`` and raise :class:`core.errors.NotAllowed`, so no caller can forget it.
+
+The superuser rule lives in :func:`acts_as` and nowhere else: a superuser acts as every
+role, but holds none (``has_role`` is about real assignments, for dashboards and lists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from core.errors import NotAllowed
+from core.models import Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from core.models import User
+
+#: A signed-in user or an anonymous visitor: what ``request.user`` is.
+UserLike: TypeAlias = "User | AnonymousUser"
+
+#: Every role grants access to privileged pages (and so requires two-factor authentication).
+PRIVILEGED_ROLES = frozenset(Role.values)
+
+
+def is_authenticated(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def is_superuser(user: Any) -> bool:
+    return is_authenticated(user) and bool(getattr(user, "is_superuser", False))
+
+
+def active_roles(user: Any, *, at: dt.datetime | None = None) -> set[str]:
+    """The roles ``user`` holds at ``at``; cached per request on the user object."""
+    if not is_authenticated(user):
+        return set()
+    if at is None:
+        cached: set[str] | None = getattr(user, "_charter_roles", None)
+        if cached is not None:
+            return cached
+    roles = set(RoleAssignment.objects.active(at).filter(user=user).values_list("role", flat=True))
+    if at is None:
+        user._charter_roles = roles
+    return roles
+
+
+def has_role(user: Any, *roles: str, at: dt.datetime | None = None) -> bool:
+    """Whether ``user`` really holds one of ``roles`` (superusers included only if assigned)."""
+    return bool(active_roles(user, at=at) & set(roles))
+
+
+def acts_as(user: Any, *roles: str) -> bool:
+    """Whether ``user`` may act as one of ``roles``: holds it, or is a superuser.
+
+    This is the single place where being a superuser grants a role's permissions.
+    """
+    return is_superuser(user) or has_role(user, *roles)
+
+
+def is_privileged(user: Any) -> bool:
+    """Staff, superusers and anyone holding a role must use two-factor authentication."""
+    if not is_authenticated(user):
+        return False
+    return bool(user.is_staff or user.is_superuser or active_roles(user))
+
+
+Check = Callable[..., bool]
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def permission_required(check: Check, *, obj: Callable[..., Any] | None = None) -> Callable[[V], V]:
+    """Guard a function view with a ``can_*`` check.
+
+    Anonymous visitors are sent to sign in; signed-in people who fail the check get 403.
+    With ``obj``, the check is called as ``check(user, obj(request, *args, **kwargs))`` so
+    object-level rules (``can_draft_minutes(user, minutes)``) use the same decorator; ``obj``
+    may raise ``Http404`` for a missing object, which is then answered before the check.
+    """
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not is_authenticated(user):
+                return redirect_to_login(request.get_full_path())
+            allowed = check(user, obj(request, *args, **kwargs)) if obj is not None else check(user)
+            if not allowed:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.charter_permission = check  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require(allowed: bool, message: str, *, code: str = "not_allowed") -> None:
+    """For services: raise ``NotAllowed`` unless ``allowed`` (a ``can_*`` result for the actor)."""
+    if not allowed:
+        raise NotAllowed(message, code=code)

@@ -1,0 +1,28 @@
+"""Ground models: users, the audit chain, the outbox, mail, API tokens, the rule set and roles.
+
+One module per subject; this package re-exports them so ``from core.models import X`` works.
+"""
+
+from core.models.api import ApiToken, SigningKey
+from core.models.audit import AuditEntry, AuditHead
+from core.models.mail import OutgoingEmail
+from core.models.outbox import OutboxMessage
+from core.models.roles import Role, RoleAssignment, RoleAssignmentQuerySet
+from core.models.rules import MAJORITY_BASES, RuleSet
+from core.models.users import User, UserManager
+
+__all__ = [
+    "MAJORITY_BASES",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "OutboxMessage",
+    "OutgoingEmail",
+    "Role",
+    "RoleAssignment",
+    "RoleAssignmentQuerySet",
+    "RuleSet",
+    "SigningKey",
+    "User",
+    "UserManager",
+]

@@ -1,0 +1,20 @@
+"""Core's pages: the home page, the dashboard, and the API tokens settings page."""
+
+from django.urls import path
+
+from core.views import pages, tokens
+
+app_name = "core"
+
+token_patterns = (
+    [
+        path("", tokens.tokens, name="list"),
+        path("<int:pk>/revoke/", tokens.token_revoke, name="revoke"),
+    ],
+    "tokens",
+)
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("dashboard/", pages.dashboard, name="dashboard"),
+]
