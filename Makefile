@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 export FAKE_STRIPE_URL ?= http://127.0.0.1:$(FAKE_STRIPE_PORT)
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint format worker beat jobs migrate demo bench browser check clean
+.PHONY: run test lint format worker beat jobs migrate demo bench browser check upgrade-test clean
 
 # A venv with the runtime dependencies (requirements.txt), refreshed when it changes.
 $(VENV)/.runtime: requirements.txt
@@ -63,15 +63,25 @@ beat: $(VENV)/.runtime
 	$(PY) -m celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 # The whole suite except browser journeys and benchmarks; DATABASE_URL picks the database.
+# In parallel (pytest-xdist, one test database per worker). --reuse-db keeps PostgreSQL's
+# test databases between runs and only applies new migrations; after editing or removing a
+# migration, or switching to a branch with other migrations, run once with
+# `make test PYTEST_ARGS=--create-db` (CI always does). SQLite tests run in memory anyway.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m "not browser" \
+	    -n $(TEST_WORKERS) --reuse-db $(PYTEST_ARGS)
 
 browser: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
 
+# ruff (lint, format, banned APIs), import-linter (layers; elections.counting stays pure),
+# mypy on the whole project. The same checks run as pre-commit hooks (.pre-commit-config.yaml).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
+	$(VENV)/bin/mypy .
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
@@ -79,6 +89,11 @@ format: $(VENV)/.dev
 
 check: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Migrate a database made by the code before the layers change, then check the chain and
+# pages (.ci/upgrade-test; needs PostgreSQL on 127.0.0.1:5432).
+upgrade-test: $(VENV)/.dev
+	.ci/upgrade-test
 
 bench: $(VENV)/.dev
 	@for f in bench/bench_*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) $$f || exit 1; done

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from allauth.account.authentication import get_authentication_records
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from core.errors import NotAllowed
 from core.models import Role, RoleAssignment
@@ -70,6 +71,34 @@ def acts_as(user: Any, *roles: str) -> bool:
     return is_superuser(user) or has_role(user, *roles)
 
 
+# --- The second factor ------------------------------------------------------------------
+# Privileged access needs *this session* (or this API token) to have passed two-factor
+# authentication, not merely a user who has a device. ``SecondFactorMiddleware`` marks
+# ``request.user`` from allauth's authentication records; the bearer-token authentication
+# marks it from the token. ``acts_as`` refuses every role to a user marked as not having
+# passed it. A user object that no request marked (a job, the shell) is not restricted.
+
+_SECOND_FACTOR_ATTR = "_charter_second_factor"
+
+
+def passed_second_factor(request: HttpRequest) -> bool:
+    """Whether this session completed a second factor (at sign-in or by re-authenticating)."""
+    user = request.user
+    if not is_authenticated(user):
+        return False
+    records = get_authentication_records(request, user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def mark_second_factor(user: Any, *, passed: bool) -> None:
+    if is_authenticated(user):
+        setattr(user, _SECOND_FACTOR_ATTR, passed)
+
+
+def second_factor_ok(user: Any) -> bool:
+    return bool(getattr(user, _SECOND_FACTOR_ATTR, True))
+
+
 def is_privileged(user: Any) -> bool:
     """Staff, superusers and anyone holding a role must use two-factor authentication."""
     if not is_authenticated(user):
@@ -78,7 +107,7 @@ def is_privileged(user: Any) -> bool:
 
 
 Check = Callable[..., bool]
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def permission_required(check: Check, *, obj: Callable[..., Any] | None = None) -> Callable[[V], V]:
@@ -92,7 +121,7 @@ def permission_required(check: Check, *, obj: Callable[..., Any] | None = None) 
 
     def decorator(view: V) -> V:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not is_authenticated(user):
                 return redirect_to_login(request.get_full_path())

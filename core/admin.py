@@ -1,5 +1,17 @@
+"""The Django admin: a window for staff, not a back door.
+
+- It signs in only through the site's own login (allauth, with its rate limits and the
+  TOTP stage); ``/admin/login/`` redirects there. The second-factor middleware then requires
+  that *this session* passed two-factor authentication before any admin page opens.
+- Whatever the bylaws govern is read-only here (``ReadOnlyAdmin``): every change goes
+  through a service that checks who acts and writes an audit entry.
+- Authenticator secrets are never displayed.
+"""
+
 from typing import Any
 
+from allauth.account.decorators import secure_admin_login
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -42,7 +54,12 @@ class UserAdmin(BaseUserAdmin):
                 self.message_user(request, _("Two-factor reset for %(u)s.") % {"u": user}, messages.SUCCESS)
 
 
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """For governed and recorded data: browse and search, never add, change or delete."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -72,3 +89,19 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_display = ["subject", "to", "purpose", "status", "created_at", "sent_at"]
     list_filter = ["status", "purpose"]
     search_fields = ["to", "subject", "subject_ref", "message_id"]
+
+
+# allauth's own admin shows (and lets staff edit) each authenticator's data, TOTP secret included.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Which devices people use and when; the secrets stay out of sight. Resets: the user action."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    search_fields = ["user__email"]

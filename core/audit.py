@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from core import clock
-from core.models import AuditEntry, AuditHead
+from core.models import AuditEntry, AuditHead, PublishedHead
 
 GENESIS_HASH = "0" * 64
 SYSTEM_ACTOR = "system"
@@ -164,3 +165,83 @@ def audit_verify_chain() -> ChainReport:
             False, checked, checked + 1, f"the chain ends at #{checked} but its head is #{head.seq}"
         )
     return ChainReport(True, checked)
+
+
+# --- Published heads ------------------------------------------------------------------------
+# Labels of models that moved between apps: entries keep the label they were hashed with.
+LEGACY_OBJECT_TYPES: dict[str, tuple[str, ...]] = {
+    "core.ruleset": ("governance.ruleset",),
+    "core.roleassignment": ("governance.roleassignment",),
+}
+
+
+def object_type_labels(label: str) -> tuple[str, ...]:
+    """Every ``object_type`` an entry about ``label`` may carry (today's and older labels)."""
+    return (label, *LEGACY_OBJECT_TYPES.get(label, ()))
+
+
+def audit_entries_about(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """Entries about ``obj``, whichever label its model had when they were written."""
+    otype, ref = object_ref(obj)
+    return AuditEntry.objects.filter(object_type__in=object_type_labels(otype), object_ref=ref)
+
+
+def audit_head() -> tuple[int, str]:
+    """The chain's head as ``(seq, hash)``: what minutes and results publish."""
+    head = AuditHead.objects.filter(id=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
+
+
+def audit_publish_head(*, reason: str = "daily") -> PublishedHead | None:
+    """Publish the current head (once per head: running it twice adds nothing)."""
+    seq, digest = audit_head()
+    if seq == 0:
+        return None
+    published, _created = PublishedHead.objects.get_or_create(
+        seq=seq, defaults={"hash": digest, "reason": reason, "published_at": clock.now()}
+    )
+    return published
+
+
+_HEAD_IN_TEXT = re.compile(r"audit-head:(\d+):([0-9a-f]{64})")
+_HEAD_IN_LINE = re.compile(r"^\s*#?(\d+)[\s,;:]+([0-9a-f]{64})\s*$")
+
+
+def parse_heads(text: str) -> list[tuple[int, str]]:
+    """Heads from a saved copy: the Atom feed, the API's JSON (a page or a list) or ``seq hash`` lines."""
+    text = text.lstrip("\ufeff")
+    heads: list[tuple[int, str]] = []
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if data is not None:
+        items = data.get("results", data.get("heads", [])) if isinstance(data, dict) else data
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and "seq" in item and "hash" in item:
+                heads.append((int(item["seq"]), str(item["hash"]).lower()))
+    else:
+        heads = [(int(s), h) for s, h in _HEAD_IN_TEXT.findall(text)]
+        if not heads:
+            for line in text.splitlines():
+                match = _HEAD_IN_LINE.match(line)
+                if match:
+                    heads.append((int(match.group(1)), match.group(2).lower()))
+    return sorted(set(heads))
+
+
+def audit_check_heads(heads: list[tuple[int, str]]) -> ChainReport:
+    """Check that the chain still contains every head in ``heads`` (kept outside Charter)."""
+    if not heads:
+        return ChainReport(False, 0, None, "no published heads were found in the file")
+    stored = dict(AuditEntry.objects.filter(seq__in=[seq for seq, _ in heads]).values_list("seq", "hash"))
+    for seq, digest in heads:
+        if seq not in stored:
+            return ChainReport(
+                False, len(stored), seq, f"published head #{seq} is no longer in the chain (truncated)"
+            )
+        if stored[seq] != digest:
+            return ChainReport(
+                False, len(stored), seq, f"entry #{seq} no longer has the published hash (rewritten)"
+            )
+    return ChainReport(True, len(heads))

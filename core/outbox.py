@@ -12,6 +12,9 @@ import datetime as dt
 import logging
 from typing import Any
 
+# The project's Celery app (config/celery.py, loaded by config/__init__.py); core does not
+# import config, so it reaches the app through Celery's current-app proxy.
+from celery import current_app as app
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -52,8 +55,6 @@ def relay_outbox(*, only: list[Any] | None = None, limit: int | None = None) -> 
     marked sent only after the broker accepted it. On a broker error the relay stops:
     the remaining rows stay pending for the next run.
     """
-    from config.celery import app
-
     sent = 0
     batch = limit or settings.OUTBOX_RELAY_BATCH
     pending = OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=clock.now())
@@ -89,8 +90,6 @@ def run_pending_inline() -> int:
 
     Used where a real worker is not the point of the test: the job code is the same.
     """
-    from config.celery import app
-
     app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
     ran = 0
     while True:

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.audit import audit_publish_head
 from core.outbox import relay_outbox as _relay
 
 
@@ -15,3 +16,9 @@ def send_email(*, email_id: str) -> None:
     from core.mail import deliver_queued_email
 
     deliver_queued_email(email_id=email_id)
+
+
+@shared_task(name="core.publish_audit_head", ignore_result=True)
+def publish_audit_head() -> int:
+    published = audit_publish_head(reason="daily")
+    return published.seq if published else 0

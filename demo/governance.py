@@ -23,12 +23,12 @@ from governance.models import (
     Meeting,
     MeetingKind,
     Minutes,
+    MinutesStatus,
     Policy,
     Seat,
     SeatHolding,
     VoteChoice,
 )
-from governance.models_meetings import MinutesStatus
 from governance.services.board import board_found, cohort_start_new_term, officer_appoint, seat_fill
 from governance.services.committees import committee_create, committee_member_add, conflict_declaration_file
 from governance.services.decisions import decision_record, policy_create, policy_version_propose

@@ -141,6 +141,10 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
+# How far back the demo foundation's history goes.
+DEMO_HISTORY_DAYS = 400
+
+
 def _user(local: str, name: str) -> User:
     email = f"{local}@{DEMO_DOMAIN}"
     user = User.objects.filter(email=email).first()
@@ -153,7 +157,9 @@ def _user(local: str, name: str) -> User:
 def seed_people(*, stdout: Writer) -> dict[str, User]:
     """The named demo logins, their roles and (for privileged ones) a TOTP secret."""
     people: dict[str, User] = {}
-    year_ago = clock.now() - dt.timedelta(days=365)
+    # Offices start before the governance demo's history (395 days back), so the officers
+    # may act in its meetings: services check that the actor holds the role at that moment.
+    office_start = clock.now() - dt.timedelta(days=DEMO_HISTORY_DAYS)
     for local, name, roles, totp in PERSONAS:
         user = _user(local, name)
         if local == "admin" and not user.is_superuser:
@@ -161,7 +167,7 @@ def seed_people(*, stdout: Writer) -> dict[str, User]:
             user.save(update_fields=["is_staff", "is_superuser"])
         for role in roles:
             if not RoleAssignment.objects.filter(user=user, role=role).exists():
-                RoleAssignment.objects.create(user=user, role=role, starts_at=year_ago)
+                RoleAssignment.objects.create(user=user, role=role, starts_at=office_start)
         if totp and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, generate_totp_secret())
         people[local] = user

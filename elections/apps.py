@@ -7,6 +7,8 @@ class ElectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules read models, which load only once
+        # the app registry is ready (Django's documented place for such wiring).
         from core import dashboard
         from elections import permissions
         from elections.selectors import ROLL_LOOKUP, member_election_prompts

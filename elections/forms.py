@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Method, RollCorrection
+from elections.models import Candidate, Election, Method, RollCorrection
 from governance.models import Cohort, Seat
 from members.models import Organisation
 
@@ -57,6 +58,50 @@ class AcceptForm(forms.Form):
         required=False,
         help_text=_("Leave both empty if you are self-employed or not employed."),
     )
+
+
+class BallotForm(forms.Form):
+    """A ballot as posted: ``rank-<id>`` selects for ranked methods, ``mark`` boxes otherwise.
+
+    It only reads the numbers; whether they make a valid ballot is the service's check.
+    """
+
+    def __init__(self, *args: Any, election: Election, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.election = election
+        self.candidates = candidates
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.election.is_ranked:
+            ranks: dict[int, int] = {}
+            for c in self.candidates:
+                raw = (self.data.get(f"rank-{c.pk}") or "").strip()
+                if raw:
+                    try:
+                        ranks[c.pk] = int(raw)
+                    except ValueError:
+                        raise forms.ValidationError(
+                            _("A rank must be a whole number."), code="invalid_rank"
+                        ) from None
+            cleaned["ranks"] = ranks
+        else:
+            try:
+                cleaned["marks"] = [int(v) for v in self._marks()]
+            except ValueError:
+                raise forms.ValidationError(_("The ballot could not be read."), code="invalid_mark") from None
+        return cleaned
+
+    def _marks(self) -> list[str]:
+        if isinstance(self.data, QueryDict):
+            return self.data.getlist("mark")
+        return list(self.data.get("mark") or [])
+
+    @property
+    def submitted(self) -> dict[str, Any]:
+        """The ranks or marks read so far (empty when the ballot could not be read)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {key: cleaned[key] for key in ("ranks", "marks") if key in cleaned}
 
 
 class CorrectionForm(forms.Form):

@@ -37,6 +37,17 @@ def can_cast_ballot(user: Any, election: Any = None) -> bool:
 
 
 def can_nominate_candidate(user: Any, election: Any = None) -> bool:
+    """Signed-in people may open the form; acting for a member in good standing is the service's check."""
+    return is_authenticated(user)
+
+
+def can_answer_nomination(user: Any, candidate: Any = None) -> bool:
+    """Signed-in people open their own candidacy; only the nominee may answer (the service's check)."""
+    return is_authenticated(user)
+
+
+def can_read_frozen_roll(user: Any, election: Any = None) -> bool:
+    """The canonical roll text (member numbers and weights) is for signed-in people only."""
     return is_authenticated(user)
 
 

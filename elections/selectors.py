@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.access import is_authenticated
 from core.errors import NotFound, ValidationFailed
 from elections.counting import seed_order
 from elections.models import (
@@ -37,6 +38,13 @@ def ballot_candidates(*, election: Election) -> list[Candidate]:
         .select_related("employer")
         .order_by("name", "pk")
     )
+
+
+def nominating_memberships(*, user: Any) -> list[Membership]:
+    """The memberships ``user`` acts for: their own, and those of organisations they represent."""
+    own = list(Membership.objects.filter(user=user))
+    orgs = list(Membership.objects.filter(organisation__representative=user).select_related("organisation"))
+    return own + orgs
 
 
 def public_candidates(*, election: Election) -> list[Candidate]:
@@ -156,7 +164,7 @@ class Prompt:
 
 def member_election_prompts(*, user: Any) -> list[Prompt]:
     """Nominations waiting for this person's answer, and votes they can still cast."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return []
     prompts = [
         Prompt(

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from elections.services.ballots import receipts_send
+from elections.services.lifecycle import election_run_schedule
+from elections.services.reminders import extension_notify
+
 
 @shared_task(name="elections.run_schedule")
 def run_schedule() -> list[str]:
     """Every minute: open and close nominations and voting, freeze rolls, extend or fail, remind."""
-    from elections.services.lifecycle import election_run_schedule
-
     return election_run_schedule()
 
 
 @shared_task(name="elections.send_receipts")
 def send_receipts(*, election_id: int) -> int:
-    from elections.services.ballots import receipts_send
-
     return receipts_send(election_id=election_id)
 
 
 @shared_task(name="elections.notify_extension")
 def notify_extension(*, election_id: int, extension: int) -> int:
-    from elections.services.reminders import extension_notify
-
     return extension_notify(election_id=election_id, extension=extension)

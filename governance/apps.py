@@ -7,6 +7,8 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django imports this module before any model is
+        # loaded, and these modules import models (the usual AppConfig.ready() pattern).
         from core import dashboard
         from governance import permissions
         from governance.services.board import board_follow_membership

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.access import acts_as
+from core.access import acts_as, is_authenticated
 from core.models import Role
+from governance.models import HoldingSource
 
 
 def can_call_meeting(user: Any, meeting: Any = None) -> bool:
@@ -45,6 +46,27 @@ def can_manage_board(user: Any, obj: Any = None) -> bool:
     return acts_as(user, Role.SECRETARY, Role.CHAIR)
 
 
-def can_declare_conflicts(user: Any, obj: Any = None) -> bool:
-    """Directors and officers file their yearly conflict-of-interest declaration."""
-    return can_read_drafts(user)
+def can_declare_conflicts(user: Any, person: Any = None) -> bool:
+    """Directors and officers file their own yearly conflict-of-interest declaration."""
+    return can_read_drafts(user) and (person is None or person.pk == user.pk)
+
+
+def can_seat_elected(user: Any, obj: Any = None) -> bool:
+    """Seating an election's result (a cohort's new term, then its seats, and when its next
+    election is due): the secretary and the chair, or the election committee's chair, who
+    certifies the result and so seats the elected."""
+    return can_manage_board(user) or acts_as(user, Role.ELECTION_COMMITTEE_CHAIR)
+
+
+def can_fill_seat(user: Any, source: str | None = None) -> bool:
+    """Seats are filled by the secretary and the chair; an election's result also by
+    whoever seats the elected (see :func:`can_seat_elected`)."""
+    if source == HoldingSource.ELECTION:
+        return can_seat_elected(user)
+    return can_manage_board(user)
+
+
+def can_declare_employer(user: Any, holding: Any = None) -> bool:
+    """A director declares their own employer; the secretary and the chair may record it."""
+    own = holding is not None and is_authenticated(user) and holding.person_id == user.pk
+    return own or can_manage_board(user)

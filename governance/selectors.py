@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.models import Role, RoleAssignment, RuleSet
+from core.models import Role, RoleAssignment, RuleSet, User
 from core.rules import rules_in_force
 from governance.models import (
     Cohort,
@@ -23,11 +24,12 @@ from governance.models import (
     ConflictDeclaration,
     Decision,
     Minutes,
+    MinutesStatus,
     Seat,
     SeatHolding,
 )
-from governance.models_meetings import MinutesStatus
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState
+from members.rights import voting_rights_bulk
 
 OFFICER_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
 COUNTED_STATES = (MembershipState.ACTIVE, MembershipState.GRACE)
@@ -165,8 +167,6 @@ class WeightShares:
 
 def weight_shares(*, at: dt.datetime | None = None) -> WeightShares:
     """The share of total voting weight held by each class and by the largest organisation."""
-    from members.rights import voting_rights_bulk
-
     rights = [r for r in voting_rights_bulk(at=at) if r.eligible]
     total = sum(r.weight for r in rights)
     per_class: Counter[str] = Counter()
@@ -196,8 +196,6 @@ def search(queryset: QuerySet[Any], q: str) -> QuerySet[Any]:
     if not q:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
         return queryset.annotate(search_vector=SearchVector("search_text")).filter(
             search_vector=SearchQuery(q, search_type="websearch")
         )
@@ -228,8 +226,6 @@ def decisions_register(
 
 def register_directors() -> list[Any]:
     """Everyone who ever held a seat: the decisions register's director filter."""
-    from core.models import User
-
     return list(User.objects.filter(seat_holdings__isnull=False).distinct().order_by("full_name", "email"))
 
 

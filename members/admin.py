@@ -2,13 +2,13 @@
 
 A membership's state changes only through ``members.services.transitions`` (history,
 audit), so the state and term fields are read-only here; ending a membership is an
-admin action that calls the service.
+admin action that calls the service. Applications, organisations and invitations are
+for looking and for emergencies; decisions go through the committee pages, which audit
+them, and history rows (messages, representative changes) are read-only.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from django.contrib import admin, messages
@@ -18,7 +18,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
-from members.models import Membership, MembershipClass, MembershipEvent, Reminder
+from members.models import (
+    ApplicationMessage,
+    Invitation,
+    Membership,
+    MembershipApplication,
+    MembershipClass,
+    MembershipEvent,
+    Organisation,
+    Reminder,
+    RepresentativeChange,
+)
 from members.services.transitions import membership_end
 
 
@@ -145,6 +155,73 @@ class ReminderAdmin(admin.ModelAdmin):
         return False
 
 
-# The applications' admin is written separately; register it when it is there.
-if importlib.util.find_spec("members.admin_applications") is not None:
-    importlib.import_module("members.admin_applications")
+# --- Applications, organisations and invitations ---------------------------------------------
+
+
+class ApplicationMessageInline(admin.TabularInline):
+    model = ApplicationMessage
+    extra = 0
+    fields = ("created_at", "from_committee", "author", "body")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(admin.ModelAdmin):
+    list_display = ("pk", "applicant", "legal_name", "class_code", "is_renewal", "state", "submitted_at")
+    list_filter = ("state", "class_code", "is_renewal")
+    search_fields = ("applicant__email", "legal_name", "representative_email")
+    date_hierarchy = "submitted_at"
+    list_select_related = ("applicant",)
+    raw_id_fields = ("applicant", "organisation", "membership", "decided_by")
+    readonly_fields = (
+        "legal_name_key",
+        "state",
+        "decided_by",
+        "decided_at",
+        "membership",
+        "submitted_at",
+        "updated_at",
+    )
+    inlines = [ApplicationMessageInline]
+
+
+class RepresentativeChangeInline(admin.TabularInline):
+    model = RepresentativeChange
+    extra = 0
+    fields = ("changed_at", "role", "user", "changed_by")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("-changed_at", "-id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("legal_name", "slug", "corporate_group", "representative", "in_directory", "created_at")
+    list_filter = ("in_directory",)
+    search_fields = ("legal_name", "corporate_group", "slug")
+    prepopulated_fields = {"slug": ("legal_name",)}
+    list_select_related = ("representative",)
+    # Representatives change through the organisation page (it records the history).
+    readonly_fields = ("representative", "alternate", "created_at")
+    filter_horizontal = ("admins",)
+    inlines = [RepresentativeChangeInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("role",)
+    search_fields = ("email", "organisation__legal_name")
+    list_select_related = ("organisation",)
+    raw_id_fields = ("organisation", "invited_by")
+    readonly_fields = ("accepted_at", "created_at")

@@ -7,6 +7,8 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these import the models, which are not loaded yet
+        # when Django imports this module (AppRegistryNotReady), not to dodge a cycle.
         from core import dashboard
         from members import permissions
         from members.selectors import member_dashboard

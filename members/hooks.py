@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from members.models import Membership
+from members.models import Membership
 
 
 @dataclass(frozen=True)

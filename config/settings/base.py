@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # is harmless. The outbox relay is what turns committed outbox rows into Celery messages.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 5.0},
+    # Hourly, so a head is published at least daily even if a run is missed.
+    "publish-audit-head": {"task": "core.publish_audit_head", "schedule": crontab(minute=7)},
     "membership-daily": {"task": "members.run_membership_schedule", "schedule": crontab(minute="*/15")},
     "fetch-bounces": {"task": "members.fetch_bounces", "schedule": crontab(minute="*/10")},
     # Opens and closes nominations and voting on time, freezes rolls, extends or fails.

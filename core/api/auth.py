@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from core import clock
+from core.access import mark_second_factor
 from core.models import ApiToken
 from core.services.api_tokens import api_token_hash
 
@@ -59,6 +60,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         token = access_api_token(plaintext=plaintext)
         if request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(_("API tokens are read-only."), code="token_read_only")
+        # Role-based visibility through a token needs a token made after a second factor.
+        mark_second_factor(token.user, passed=token.second_factor)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -4,6 +4,7 @@ from core.api import views as api_views
 
 urlpatterns = [
     path("audit/head/", api_views.AuditHeadView.as_view(), name="api-audit-head"),
+    path("audit/heads/", api_views.AuditHeadsView.as_view(), name="api-audit-heads"),
     # Also served at /.well-known/jwks.json (config/urls.py).
     path("keys/", api_views.JWKSView.as_view(), name="api-jwks"),
 ]

@@ -11,9 +11,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.framework import PUBLIC_ERRORS, PublicAPIView, error_responses
+from core.api.framework import PUBLIC_ERRORS, PublicAPIView, PublicListAPIView, error_responses
 from core.jws import published_keys
-from core.models import AuditEntry, AuditHead
+from core.models import AuditEntry, AuditHead, PublishedHead
 
 
 class AuditHeadView(PublicAPIView):
@@ -36,6 +36,36 @@ class AuditHeadView(PublicAPIView):
             last = AuditEntry.objects.filter(seq=head.seq).values_list("created_at", flat=True).first()
             self.last_modified = last
         return Response({"seq": head.seq if head else 0, "hash": head.hash if head else "0" * 64})
+
+
+class PublishedHeadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishedHead
+        fields = ["seq", "hash", "published_at", "reason"]
+
+
+class AuditHeadsView(PublicListAPIView):
+    """Heads of the audit chain published over time: save them to detect a truncated chain."""
+
+    serializer_class = PublishedHeadSerializer
+    cursor_ordering = "-seq"
+
+    def get_queryset(self) -> Any:
+        return PublishedHead.objects.all()
+
+    @extend_schema(
+        operation_id="audit_heads",
+        summary="Published heads of the audit chain, newest first",
+        description=(
+            "Each item is a head (sequence number and hash) published at least daily and with "
+            "every set of minutes and certified result. Keep a copy: `verify_audit_chain --heads "
+            "FILE` names the first head the chain no longer contains."
+        ),
+        responses={200: PublishedHeadSerializer(many=True), **error_responses(*PUBLIC_ERRORS)},
+        tags=["transparency"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 _JWKS = inline_serializer(

@@ -4,7 +4,7 @@ One module per subject; this package re-exports them so ``from core.models impor
 """
 
 from core.models.api import ApiToken, SigningKey
-from core.models.audit import AuditEntry, AuditHead
+from core.models.audit import AuditEntry, AuditHead, PublishedHead
 from core.models.mail import OutgoingEmail
 from core.models.outbox import OutboxMessage
 from core.models.roles import Role, RoleAssignment, RoleAssignmentQuerySet
@@ -18,6 +18,7 @@ __all__ = [
     "AuditHead",
     "OutboxMessage",
     "OutgoingEmail",
+    "PublishedHead",
     "Role",
     "RoleAssignment",
     "RoleAssignmentQuerySet",

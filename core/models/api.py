@@ -1,7 +1,4 @@
-"""API credentials: personal read-only tokens and the keys that sign statements.
-
-Imported at the end of ``core.models`` so Django registers them with the core app.
-"""
+"""API credentials: personal read-only tokens and the keys that sign statements."""
 
 from __future__ import annotations
 
@@ -30,6 +27,15 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Privileged answers (a committee's view of hidden members, reasons) need a token created
+    # in a session that passed the second factor; the holder's roles are still re-checked on
+    # every request. Tokens created before this field existed are member-level.
+    second_factor = models.BooleanField(
+        _("created after two-factor authentication"),
+        default=False,
+        editable=False,
+        help_text=_("Only such tokens carry the privileges of their holder's roles."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
+
 
 class AuditHead(models.Model):
     """The single row that serialises appends and remembers the chain's last link.
@@ -59,3 +61,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit entries are append-only.")
+
+
+class PublishedHead(models.Model):
+    """A head of the audit chain (``seq``, ``hash``) published for outsiders to keep.
+
+    Hashes read back from the same database cannot stop its administrator from truncating
+    the chain and rewinding the head. Heads published in the Atom feed, the API, minutes
+    and certified results can be saved by anyone; ``verify_audit_chain --heads FILE`` then
+    names the first published head the chain no longer contains.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    published_at = models.DateTimeField(default=clock.now, db_index=True)
+    reason = models.CharField(max_length=40, default="daily")
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("published audit head")
+        verbose_name_plural = _("published audit heads")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}…"

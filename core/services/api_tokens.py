@@ -25,8 +25,15 @@ def api_token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, user: Any, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """A new read-only token for ``user``; the plaintext is returned once and never stored."""
+def api_token_create(
+    *, user: Any, name: str, expires_at: dt.datetime | None = None, second_factor: bool = False
+) -> tuple[ApiToken, str]:
+    """A new read-only token for ``user``; the plaintext is returned once and never stored.
+
+    ``second_factor``: the session creating it passed two-factor authentication, so the
+    token may carry its holder's privileged visibility (re-checked against their roles on
+    every request). Otherwise it sees what any member sees.
+    """
     if not can_create_api_token(user):
         raise NotAllowed(_("Only an active, signed-in user can create API tokens."))
     name = (name or "").strip()
@@ -56,12 +63,16 @@ def api_token_create(*, user: Any, name: str, expires_at: dt.datetime | None = N
             token_hash=api_token_hash(plaintext),
             created_at=now,
             expires_at=expires_at,
+            second_factor=second_factor,
         )
         audit_record(
             actor=user,
             action="api.token_created",
             obj=token,
-            data={"expires_at": expires_at.isoformat() if expires_at else None},
+            data={
+                "expires_at": expires_at.isoformat() if expires_at else None,
+                "second_factor": second_factor,
+            },
         )
     return token, plaintext
 

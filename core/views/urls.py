@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core.views import pages, tokens
+from core.views import feeds, pages, tokens
 
 app_name = "core"
 
@@ -17,4 +17,5 @@ token_patterns = (
 urlpatterns = [
     path("", pages.home, name="home"),
     path("dashboard/", pages.dashboard, name="dashboard"),
+    path("audit/heads.atom", feeds.AuditHeadsFeed(), name="audit_heads_feed"),
 ]

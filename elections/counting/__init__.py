@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from .common import GroupCap
+from .condorcet import count_schulze
+from .gregory import count_gregory
+from .meek import count_meek
 from .model import (
     BallotFormatError,
     CountError,
@@ -21,6 +24,7 @@ from .model import (
 )
 from .parse import detect_and_parse, parse_blt, parse_debian_tally
 from .report import format_text
+from .simple import count_simple
 from .ties import TieBreaker, seed_order
 
 METHODS = ("meek", "scottish", "wigm", "schulze", "irv", "approval", "plurality")
@@ -84,20 +88,12 @@ def count(
             "use an STV method (meek, scottish or wigm) for several seats"
         )
     if method in ("scottish", "wigm"):
-        from .gregory import count_gregory
-
         result = count_gregory(election, seats, method, ties, cap, out)
     elif method == "meek":
-        from .meek import count_meek
-
         result = count_meek(election, seats, ties, cap, out)
     elif method == "schulze":
-        from .condorcet import count_schulze
-
         result = count_schulze(election, seats, ties, cap, out)
     else:
-        from .simple import count_simple
-
         result = count_simple(election, seats, method, ties, cap, out)
     if cap.active:
         result.notes.append(cap.describe())

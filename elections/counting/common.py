@@ -6,13 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, TypeAlias
 
 from .model import CountError, Election
+
+#: Ballots merged by identical ranking: a tuple of candidate indices, or of index tuples
+#: (equal preferences) when ``prepare`` is called with ``allow_equal``, to its total weight.
+Grouped: TypeAlias = dict[tuple[Any, ...], Fraction]
 
 
 def prepare(
     election: Election, withdrawn: set[str], allow_equal: bool = False
-) -> tuple[list[str], dict[tuple, Fraction], list[str]]:
+) -> tuple[list[str], Grouped, list[str]]:
     """Continuing candidates and ballots grouped by identical ranking.
 
     Withdrawn candidates are removed from every ranking (ballots pass over them). Rankings
@@ -24,7 +29,7 @@ def prepare(
         raise CountError(f"withdrawn candidates not in the election: {unknown}")
     cands = [c for c in election.candidates if c not in withdrawn]
     index = {c: i for i, c in enumerate(cands)}
-    groups: dict[tuple, Fraction] = {}
+    groups: Grouped = {}
     notes: list[str] = []
     empty = Fraction(0)
     for n, (weight, ranking) in enumerate(election.ballots, 1):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import GroupCap, fmt_fraction, prepare
+from .common import GroupCap, Grouped, fmt_fraction, prepare
 from .model import CountResult, Decision, Election, Round
 from .ties import TieBreaker
 
 
-def pairwise(n: int, groups: dict[tuple, Fraction]) -> list[list[Fraction]]:
+def pairwise(n: int, groups: Grouped) -> list[list[Fraction]]:
     """d[i][j]: weight of ballots preferring i to j."""
     d = [[Fraction(0)] * n for _ in range(n)]
     for ranking, w in groups.items():

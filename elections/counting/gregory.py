@@ -12,7 +12,9 @@ last parcel), each at a reduced transfer value; they differ in arithmetic and qu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 
 from .common import GroupCap, fmt_fixed, mul_weight, prepare, residue_text
 from .model import CountResult, Decision, Election, Round, Transfer
@@ -91,7 +93,9 @@ def count_gregory(
         tie_order=ties.order,
     )
 
-    def snapshot(number: int, action: str, explanation: str, transfers=None) -> Round:
+    def snapshot(
+        number: int, action: str, explanation: str, transfers: list[Transfer] | None = None
+    ) -> Round:
         vmap = {cands[i]: votes[i] for i in range(n)}
         shown = {c: fmt(v) for c, v in vmap.items()}
         r = Round(
@@ -137,7 +141,7 @@ def count_gregory(
             rec.elected.append(Decision(cands[h], reason))
             rec.explanation += f" {cands[h]} is elected with {fmt(votes[h])} votes."
 
-    def move(src: int, new_tv) -> dict[int | None, int]:
+    def move(src: int, new_tv: Callable[[int], int]) -> dict[int | None, int]:
         """Pass every ballot held by ``src`` to its next continuing preference."""
         nonlocal exhausted
         moved: dict[int | None, int] = {}
@@ -192,7 +196,7 @@ def count_gregory(
         if not scottish:
             elect_step(rec)
         if cap_pending:
-            c, why = cap_pending.pop(0)
+            c, _why = cap_pending.pop(0)
             moved = move(c, lambda tv: tv)
             votes[c] = 0
             action = f"exclude {cands[c]} (group cap)"
@@ -209,9 +213,9 @@ def count_gregory(
             surplus = votes[c] - quota
             vote_c = votes[c]
             if scottish:
-                moved = move(c, lambda tv, s=surplus, v=vote_c: tv * s // v)
+                moved = move(c, partial(_scottish_value, surplus=surplus, votes=vote_c))
             else:
-                moved = move(c, lambda tv, s=surplus, v=vote_c: (tv * s // scale) * scale // v)
+                moved = move(c, partial(_wigm_value, surplus=surplus, votes=vote_c, scale=scale))
             votes[c] = quota
             action = f"transfer surplus of {cands[c]}"
             text = (
@@ -246,15 +250,15 @@ def count_gregory(
     # Fill the last seats (rule 52) or close the count.
     last = rounds[-1]
     for h in sorted(hopeful, key=lambda h: (-votes[h], ties.rank[cands[h]])):
-        why = cap.blocked(cands[h], [cands[e] for e in elected])
-        if len(elected) < seats and why is None:
+        blocked = cap.blocked(cands[h], [cands[e] for e in elected])
+        if len(elected) < seats and blocked is None:
             elected.append(h)
             last.elected.append(
                 Decision(cands[h], "elected without a quota: continuing candidates = seats left")
             )
             last.explanation += f" {cands[h]} is elected to fill a remaining seat."
         else:
-            reason = why or "not elected: all seats are filled"
+            reason = blocked or "not elected: all seats are filled"
             last.excluded.append(Decision(cands[h], reason))
     if len(elected) < seats:
         notes.append(f"Only {len(elected)} of {seats} seats could be filled.")
@@ -263,3 +267,13 @@ def count_gregory(
     result.ties = ties.ties
     result.notes = notes
     return result
+
+
+def _scottish_value(tv: int, *, surplus: int, votes: int) -> int:
+    """A transferred ballot's new value (Scottish STV): its value times surplus / votes, truncated."""
+    return tv * surplus // votes
+
+
+def _wigm_value(tv: int, *, surplus: int, votes: int, scale: int) -> int:
+    """A transferred ballot's new value (WIGM): truncated to the grid before dividing by the votes."""
+    return (tv * surplus // scale) * scale // votes

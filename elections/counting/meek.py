@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import GroupCap, fmt_fixed, mul_weight, prepare, residue_text
+from .common import GroupCap, Grouped, fmt_fixed, mul_weight, prepare, residue_text
 from .model import CountResult, Decision, Election, Round
 from .ties import TieBreaker
 
@@ -47,7 +47,7 @@ class _Node:
         self.children: dict[int, _Node] = {}
 
 
-def _build_tree(groups: dict[tuple, Fraction]) -> list[_Node]:
+def _build_tree(groups: Grouped) -> list[_Node]:
     root = _Node(-1)
     for ranking, w in groups.items():
         mult: Fraction | int = int(w) if w.denominator == 1 else w

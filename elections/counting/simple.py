@@ -81,12 +81,12 @@ def _irv(election: Election, seats: int, ties: TieBreaker, cap: GroupCap, withdr
     rounds: list[Round] = []
     history: list[tuple[int, dict[str, Fraction]]] = []
     elected: list[str] = []
-    prev: dict[int, int | None] = {}
+    prev: dict[tuple[int, ...], int | None] = {}
     rno = 0
     while continuing and not elected:
         totals = {c: Fraction(0) for c in range(len(cands))}
         exhausted = Fraction(0)
-        holder: dict[tuple, int | None] = {}
+        holder: dict[tuple[int, ...], int | None] = {}
         for ranking, w in groups.items():
             top = next((c for c in ranking if c in continuing), None)
             holder[ranking] = top

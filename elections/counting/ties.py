@@ -20,9 +20,18 @@ surplus to transfer first):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import TypeVar
 
 from .model import CountError, Tie
+
+#: A candidate's total in a round: fixed-point units (Meek, Gregory) or an exact fraction (IRV).
+Total = TypeVar("Total", int, Fraction)
+
+
+def _equal(a: object, b: object) -> bool:
+    return a == b
 
 
 def seed_order(candidates: Iterable[str], seed: str) -> list[str]:
@@ -62,10 +71,10 @@ class TieBreaker:
         tied: Iterable[str],
         purpose: str,
         round_no: int,
-        history: Sequence[tuple[int, dict[str, int]]] = (),
+        history: Sequence[tuple[int, Mapping[str, Total]]] = (),
         lowest: bool = True,
-        same: Callable[[int, int], bool] = lambda a, b: a == b,
-        fmt: Callable[[int], str] = str,
+        same: Callable[[Total, Total], bool] = _equal,
+        fmt: Callable[[Total], str] = str,
     ) -> str:
         """Pick one of ``tied`` and record how.
 

@@ -21,13 +21,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.mail import email_queue
 from core.outbox import enqueue
+from elections import permissions
 from elections.models import (
     Ballot,
     Candidate,
@@ -42,6 +46,7 @@ from elections.models import (
 from elections.rules import election_rules_for
 from elections.selectors import election_turnout
 from elections.services.common import day, lock_election
+from elections.services.results import count_locked
 
 BATCH = 5000
 # The close's shuffle; tests replace it with a seeded ``random.Random`` to check the result.
@@ -228,9 +233,14 @@ def election_close_voting(*, election: Election, actor: Any = None) -> Election:
     """Close voting at its time: extend if quorum is missed, fail after the last extension, else count.
 
     One summary audit entry is written here (turnout, number of ballots): none per voter.
+    A person closing it must be on the election committee; the schedule passes ``actor=None``.
     """
-    from elections.services.results import count_locked
-
+    if actor is not None:
+        require(
+            permissions.can_run_election(actor, election),
+            _("Only the election committee closes voting."),
+            code="not_committee",
+        )
     with transaction.atomic():
         locked = lock_election(election)
         if locked.state not in (ElectionState.VOTING, ElectionState.EXTENDED):
@@ -291,10 +301,6 @@ def election_close_voting(*, election: Election, actor: Any = None) -> Election:
 
 def receipts_send(*, election_id: int) -> int:
     """Send pending receipt emails in one batch and delete them (the ``send_receipts`` job)."""
-    from django.urls import reverse
-
-    from core.mail import email_queue
-
     sent = 0
     with transaction.atomic():
         pending = list(

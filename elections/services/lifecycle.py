@@ -17,9 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, ValidationFailed
 from core.rules import rules_in_force
+from elections import permissions
 from elections.models import (
     Candidate,
     CandidateState,
@@ -28,7 +30,11 @@ from elections.models import (
     Method,
 )
 from elections.rules import election_rules_for
+from elections.services.ballots import election_close_voting
 from elections.services.common import day, lock_election
+from elections.services.reminders import voting_reminders_send
+from elections.services.results import election_seat_elected
+from elections.services.roll import roll_freeze, roll_notify_provisional
 from governance.models import Cohort, Seat
 
 S = ElectionState
@@ -49,7 +55,17 @@ def election_create(
     approval_max_marks: int | None = None,
     actor: Any = None,
 ) -> Election:
-    """Schedule an election; the nomination window and provisional roll follow from the rules."""
+    """Schedule an election; the nomination window and provisional roll follow from the rules.
+
+    A person scheduling it must be on the election committee; ``actor=None`` is the
+    system (demo seeding, fixtures), as before.
+    """
+    if actor is not None:
+        require(
+            permissions.can_run_election(actor),
+            _("Only the election committee schedules elections."),
+            code="not_committee",
+        )
     at = clock.now()
     rule_set = rules_in_force(at=at)
     rules = election_rules_for(rule_set=rule_set)
@@ -216,8 +232,13 @@ def election_open_voting(*, election: Election, actor: Any = None) -> Election:
     return locked
 
 
-def election_cancel(*, election: Election, reason: str, actor: Any = None) -> Election:
-    """Cancel before certification, with a public reason."""
+def election_cancel(*, election: Election, reason: str, actor: Any) -> Election:
+    """The committee cancels before certification, with a public reason."""
+    require(
+        permissions.can_run_election(actor, election),
+        _("Only the election committee cancels elections."),
+        code="not_committee",
+    )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("A cancelled election needs a public reason."), code="reason_required")
@@ -242,10 +263,6 @@ def election_run_schedule(*, at: dt.datetime | None = None) -> list[str]:
     Safe to run twice and concurrently: each transition re-checks state and time under
     the election lock. Returns what it did, for the log.
     """
-    from elections.services.ballots import election_close_voting
-    from elections.services.reminders import voting_reminders_send
-    from elections.services.roll import roll_freeze, roll_notify_provisional
-
     at = at or clock.now()
     done: list[str] = []
     active = Election.objects.exclude(state__in=(S.CERTIFIED, S.FAILED, S.CANCELLED, S.COUNTED))
@@ -286,8 +303,6 @@ def election_run_schedule(*, at: dt.datetime | None = None) -> list[str]:
             # Another worker got there first, or the state moved on: the next tick sees it.
             log.info("elections schedule: %s: %s", election.slug, exc.code)
             continue
-    from elections.services.results import election_seat_elected
-
     waiting = Election.objects.filter(state=S.CERTIFIED, seats_filled_at__isnull=True, cohort__isnull=False)
     for election in waiting.select_related("cohort").order_by("pk"):
         if election.cohort is not None and election.cohort.term_end <= at.date():

@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.access import has_role
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
-from core.models import Role
+from elections import permissions
 from elections.counting import CountError, count, format_text
 from elections.counting import Election as CountElection
 from elections.models import (
@@ -38,6 +38,7 @@ from elections.selectors import ballot_candidates
 from elections.services.common import lock_election
 from governance.models import HoldingSource, SeatHolding
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
+from members.models import Membership
 
 
 def grouped_ballots(*, election: Election) -> list[tuple[tuple[int, ...], int]]:
@@ -143,7 +144,12 @@ def count_locked(*, election: Election, actor: Any = None) -> Election:
 
 
 def election_recount(*, election: Election, actor: Any) -> Election:
-    """Run the count again from the stored ballots (same input, same result)."""
+    """The committee runs the count again from the stored ballots (same input, same result)."""
+    require(
+        permissions.can_run_election(actor, election),
+        _("Only the election committee recounts."),
+        code="not_committee",
+    )
     with transaction.atomic():
         locked = lock_election(election)
         if locked.state != ElectionState.COUNTED:
@@ -204,8 +210,11 @@ def election_certify(*, election: Election, actor: Any) -> Election:
     For a cohort whose current term has not ended yet, the seats are filled when it ends
     (the schedule calls ``election_seat_elected``); vacancies are filled at once.
     """
-    if not (has_role(actor, Role.ELECTION_COMMITTEE_CHAIR) or getattr(actor, "is_superuser", False)):
-        raise NotAllowed(_("Only the election committee chair certifies results."), code="not_chair")
+    require(
+        permissions.can_certify_election(actor, election),
+        _("Only the election committee chair certifies results."),
+        code="not_chair",
+    )
     with transaction.atomic():
         locked = lock_election(election)
         if locked.state != ElectionState.COUNTED:
@@ -233,8 +242,6 @@ def election_certify(*, election: Election, actor: Any) -> Election:
 
 def dispute_file(*, election: Election, body: str, actor: Any) -> Dispute:
     """A member files a dispute, any time until certification."""
-    from members.models import Membership
-
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(_("Please describe what is wrong."), code="body_required")
@@ -253,8 +260,11 @@ def dispute_file(*, election: Election, body: str, actor: Any) -> Dispute:
 
 def dispute_decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Any) -> Dispute:
     """The committee chair decides a dispute; the decision and reason are published."""
-    if not (has_role(actor, Role.ELECTION_COMMITTEE_CHAIR) or getattr(actor, "is_superuser", False)):
-        raise NotAllowed(_("Only the election committee chair decides disputes."), code="not_chair")
+    require(
+        permissions.can_decide_dispute(actor, dispute),
+        _("Only the election committee chair decides disputes."),
+        code="not_chair",
+    )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("A decision needs a published reason."), code="reason_required")

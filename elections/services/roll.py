@@ -24,13 +24,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import is_authenticated, require
 from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.mail import email_queue
+from core.rules import rules_in_force
+from elections import permissions
 from elections.models import Election, ElectionState, RollCorrection, RollEntry
 from elections.services.common import lock_election
 from members.models import Membership, MembershipClass, RepresentativeChange
-from members.rights import VotingRights, voting_rights_bulk
+from members.rights import VotingRights, voting_rights, voting_rights_bulk
 
 BATCH = 5000
 # Reasons that mean "not a current member at all": no notice is sent for these.
@@ -101,8 +104,6 @@ def roll_lines(*, election: Election) -> list[RollLine]:
 
 def roll_lines_for(*, election: Election, memberships: Iterable[Membership]) -> list[RollLine]:
     """The provisional lines of a few memberships (one member's page), without reading everyone."""
-    from members.rights import voting_rights
-
     corrections = {c.membership_id: c for c in RollCorrection.objects.filter(election=election)}
     weights = _class_weights(election)
     return [
@@ -112,8 +113,6 @@ def roll_lines_for(*, election: Election, memberships: Iterable[Membership]) -> 
 
 
 def _rule_set_pk(election: Election) -> int:
-    from core.rules import rules_in_force
-
     return rules_in_force(at=election.record_date).pk
 
 
@@ -127,6 +126,11 @@ def roll_correct(
     actor: Any,
 ) -> RollCorrection:
     """The committee corrects a line of the roll before it is frozen (audited, with a reason)."""
+    require(
+        permissions.can_run_election(actor, election),
+        _("Only the election committee corrects the roll."),
+        code="not_committee",
+    )
     if action not in RollCorrection.Action.values:
         raise ValidationFailed(_("Unknown correction."), code="invalid_correction")
     if not (reason or "").strip():
@@ -300,7 +304,7 @@ def roll_notify_provisional(*, election: Election, actor: Any = None) -> int:
 
 def access_own_roll_entries(*, election: Election, user: Any) -> list[RollEntry]:
     """The roll rows ``user`` may cast: as a member, as a representative, or as an alternate."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return []
     return list(
         RollEntry.objects.filter(election=election)

@@ -27,8 +27,7 @@ from governance.api.serializers import (
     PolicySerializer,
     RuleSetSerializer,
 )
-from governance.models import Decision, Minutes, MinutesVersion, Policy, PolicyVersion, Vote
-from governance.models_meetings import MinutesStatus
+from governance.models import Decision, Minutes, MinutesStatus, MinutesVersion, Policy, PolicyVersion, Vote
 
 MAX_INT = 2_147_483_647
 ERRORS = error_responses(*PUBLIC_ERRORS)

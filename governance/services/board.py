@@ -18,17 +18,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Role, RoleAssignment, RuleSet
 from core.rules import rules_in_force
-from governance.models import Cohort, Decision, HoldingEnd, HoldingSource, Outcome, Seat, SeatHolding
-from governance.services.common import add_months, add_years, change_record
+from governance import permissions
+from governance.models import (
+    Cohort,
+    Decision,
+    DecisionKind,
+    HoldingEnd,
+    HoldingSource,
+    Outcome,
+    Seat,
+    SeatHolding,
+)
+from governance.services.common import add_months, add_years, change_record, role_grant, roles_end
 from members.hooks import MembershipTransition
 from members.models import Membership, MembershipClass, MembershipState, Organisation
 
 OFFICER_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
 SITTING_STATES = (MembershipState.ACTIVE, MembershipState.GRACE)
+
+
+def _check_manager(actor: Any) -> None:
+    """A person changing the board must be its secretary or chair; ``actor=None`` is the system."""
+    require(
+        actor is None or permissions.can_manage_board(actor),
+        _("Only the secretary or the chair changes the board."),
+    )
 
 
 def _lock_board() -> tuple[list[Cohort], list[Seat]]:
@@ -71,9 +90,14 @@ def board_required_seats(*, rules: RuleSet | None = None) -> int:
 def board_ensure_required_seats(*, actor: Any = None) -> list[Seat]:
     """Create the seats the sponsor classes require, vacant, in the emptiest cohorts.
 
-    Idempotent: called after a sponsor's membership becomes active, it creates only
-    what is missing, never more than the board's maximum.
+    Idempotent: it creates only what is missing, never more than the board's maximum.
+    (The membership hook does the same after a sponsor's membership becomes active.)
     """
+    _check_manager(actor)
+    return _ensure_required_seats(actor=actor)
+
+
+def _ensure_required_seats(*, actor: Any) -> list[Seat]:
     at = clock.now()
     rules = rules_in_force(at=at)
     with transaction.atomic():
@@ -131,6 +155,7 @@ def board_found(*, seats: int, actor: Any = None) -> list[Seat]:
     Only before anyone has held a seat (a new installation); after that, seats come
     from the sponsor requirement or from board-size decisions.
     """
+    _check_manager(actor)
     at = clock.now()
     rules = rules_in_force(at=at)
     if not rules.board_min_size <= seats <= rules.board_max_size:
@@ -274,16 +299,6 @@ def _check_appointment(*, seat: Seat, decision: Decision | None, rules: RuleSet,
         )
 
 
-def _grant_role(user: Any, role: str, at: dt.datetime, note: str = "") -> RoleAssignment:
-    return RoleAssignment.objects.create(user=user, role=role, starts_at=at, note=note[:300])
-
-
-def _end_roles(user: Any, roles: tuple[str, ...], at: dt.datetime) -> None:
-    current = RoleAssignment.objects.active(at).filter(user=user, role__in=roles)
-    current.filter(starts_at__lt=at).update(ends_at=at)
-    current.filter(starts_at__gte=at).delete()  # began this instant: it never took effect
-
-
 def seat_fill(
     *,
     seat: Seat,
@@ -294,6 +309,10 @@ def seat_fill(
     actor: Any = None,
 ) -> SeatHolding:
     """Seat ``person`` (employed by ``employer``, as they declared) for the rest of the cohort's term."""
+    require(
+        actor is None or permissions.can_fill_seat(actor, source),
+        _("Only the secretary or the chair fills board seats."),
+    )
     at = clock.now()
     rules = rules_in_force(at=at)
     if source not in HoldingSource.values:
@@ -316,7 +335,7 @@ def seat_fill(
             starts_at=at,
         )
         Seat.objects.filter(pk=seat.pk).update(vacant_since=None, vacancy_reason="")
-        _grant_role(person, Role.DIRECTOR, at, note=str(seat))
+        role_grant(person, Role.DIRECTOR, at, note=str(seat))
         audit_record(
             actor=actor,
             action="board.seat_filled",
@@ -344,6 +363,15 @@ def seat_vacate(
     *, holding: SeatHolding, reason: str, note: str = "", actor: Any = None, at: dt.datetime | None = None
 ) -> SeatHolding:
     """End a holding and record the vacancy with its reason; the director's roles end with it."""
+    _check_manager(actor)
+    return _vacate(holding=holding, reason=reason, note=note, actor=actor, at=at)
+
+
+def _vacate(
+    *, holding: SeatHolding, reason: str, note: str = "", actor: Any, at: dt.datetime | None = None
+) -> SeatHolding:
+    """``seat_vacate`` without the actor's check: for the consequences of another change
+    (a sponsor leaving, a cohort's term ending) that were themselves checked."""
     at = at or clock.now()
     if reason not in HoldingEnd.values:
         raise ValidationFailed(_("Unknown reason for a vacancy."), code="invalid_reason")
@@ -363,7 +391,7 @@ def seat_vacate(
         label = HoldingEnd(reason).label
         Seat.objects.filter(pk=locked.seat_id).update(vacant_since=at, vacancy_reason=label)
         # The chair must be a director; the secretary and treasurer may be named persons.
-        _end_roles(locked.person, (Role.DIRECTOR, Role.CHAIR), at)
+        roles_end(locked.person, (Role.DIRECTOR, Role.CHAIR), at)
         audit_record(
             actor=actor,
             action="board.seat_vacated",
@@ -382,20 +410,26 @@ def seat_vacate(
 
 def board_on_organisation_left(*, organisation: Organisation, actor: Any = None) -> list[SeatHolding]:
     """The sponsor left the foundation: every director it employs loses the seat."""
-    ended = []
-    for holding in SeatHolding.objects.active().filter(employer=organisation):
-        ended.append(seat_vacate(holding=holding, reason=HoldingEnd.ORGANISATION_LEFT, actor=actor))
-    return ended
+    _check_manager(actor)
+    return _organisation_left(organisation=organisation, actor=actor)
+
+
+def _organisation_left(*, organisation: Organisation, actor: Any) -> list[SeatHolding]:
+    return [
+        _vacate(holding=holding, reason=HoldingEnd.ORGANISATION_LEFT, actor=actor)
+        for holding in SeatHolding.objects.active().filter(employer=organisation)
+    ]
 
 
 def director_employment_end(
     *, person: Any, organisation: Organisation, actor: Any = None, at: dt.datetime | None = None
 ) -> SeatHolding | None:
     """``person`` left ``organisation``: if it is the employer they sit for, the seat falls vacant."""
+    _check_manager(actor)
     holding = SeatHolding.objects.active(at).filter(person=person, employer=organisation).first()
     if holding is None:
         return None
-    return seat_vacate(holding=holding, reason=HoldingEnd.EMPLOYMENT_ENDED, actor=actor, at=at)
+    return _vacate(holding=holding, reason=HoldingEnd.EMPLOYMENT_ENDED, actor=actor, at=at)
 
 
 def director_employer_declare(
@@ -405,6 +439,10 @@ def director_employer_declare(
 
     Leaving the employer they sit for is ``director_employment_end`` (the seat falls vacant).
     """
+    require(
+        actor is None or permissions.can_declare_employer(actor, holding),
+        _("Directors declare their own employer."),
+    )
     at = clock.now()
     rules = rules_in_force(at=at)
     with transaction.atomic():
@@ -462,8 +500,6 @@ def director_employer_declare(
 
 
 def _check_size_decision(decision: Decision | None) -> None:
-    from governance.models import DecisionKind
-
     if (
         decision is None
         or decision.kind != DecisionKind.BOARD_SIZE_CHANGE
@@ -476,6 +512,7 @@ def _check_size_decision(decision: Decision | None) -> None:
 
 def seat_create(*, decision: Decision | None, actor: Any = None) -> Seat:
     """Add a vacant seat (a board-size change), in the emptiest cohort, within the maximum."""
+    _check_manager(actor)
     at = clock.now()
     rules = rules_in_force(at=at)
     _check_size_decision(decision)
@@ -517,6 +554,7 @@ def seat_create(*, decision: Decision | None, actor: Any = None) -> Seat:
 
 def seat_abolish(*, seat: Seat, decision: Decision | None, actor: Any = None) -> Seat:
     """Remove a vacant seat, never below the minimum or the seats sponsors require."""
+    _check_manager(actor)
     at = clock.now()
     rules = rules_in_force(at=at)
     _check_size_decision(decision)
@@ -557,6 +595,10 @@ def seat_abolish(*, seat: Seat, decision: Decision | None, actor: Any = None) ->
 
 def cohort_start_new_term(*, cohort: Cohort, actor: Any = None) -> Cohort:
     """The cohort's term is over: its holdings end and the next term begins (elections fill it)."""
+    require(
+        actor is None or permissions.can_seat_elected(actor),
+        _("Only the secretary, the chair or the election committee's chair starts a cohort's term."),
+    )
     at = clock.now()
     rules = rules_in_force(at=at)
     with transaction.atomic():
@@ -569,7 +611,7 @@ def cohort_start_new_term(*, cohort: Cohort, actor: Any = None) -> Cohort:
                 code="term_not_over",
             )
         for holding in SeatHolding.objects.active(at).filter(seat__cohort=locked):
-            seat_vacate(holding=holding, reason=HoldingEnd.TERM_ENDED, actor=actor, at=at)
+            _vacate(holding=holding, reason=HoldingEnd.TERM_ENDED, actor=actor, at=at)
         locked.term_start = locked.term_end
         locked.term_end = add_years(locked.term_start, rules.board_term_years)
         locked.next_election_at = None
@@ -584,6 +626,10 @@ def cohort_start_new_term(*, cohort: Cohort, actor: Any = None) -> Cohort:
 
 def cohort_schedule_election(*, cohort: Cohort, at: dt.datetime, actor: Any = None) -> Cohort:
     """Record when the election filling ``cohort``'s seats is due (the elections app calls this)."""
+    require(
+        actor is None or permissions.can_seat_elected(actor),
+        _("Only the secretary, the chair or the election committee's chair schedules a cohort's election."),
+    )
     with transaction.atomic():
         _lock_board()
         Cohort.objects.filter(pk=cohort.pk).update(next_election_at=at)
@@ -615,6 +661,7 @@ def officer_appoint(
     *, person: Any, role: str, actor: Any = None, decision: Decision | None = None
 ) -> RoleAssignment:
     """Make ``person`` chair, secretary or treasurer from now; the previous holder's period ends."""
+    _check_manager(actor)
     at = clock.now()
     if role not in OFFICER_ROLES:
         raise ValidationFailed(_("Only chair, secretary and treasurer are officers."), code="not_an_officer")
@@ -626,8 +673,8 @@ def officer_appoint(
                 code="chair_not_director",
             )
         for previous in RoleAssignment.objects.active(at).filter(role=role).select_related("user"):
-            _end_roles(previous.user, (role,), at)
-        assignment = _grant_role(person, role, at, note=decision.reference if decision else "")
+            roles_end(previous.user, (role,), at)
+        assignment = role_grant(person, role, at, note=decision.reference if decision else "")
         audit_record(
             actor=actor,
             action="board.officer_appointed",
@@ -652,14 +699,16 @@ def board_follow_membership(transition: MembershipTransition) -> None:
 
     Admitting a sponsor may require seats (two per Platinum member); a sponsor leaving
     vacates the seats of the directors it employs. Runs inside the transition's transaction.
+    Its actor (whoever moved the membership) was checked by the transition, so the board's
+    own checks do not apply: the seats follow from the bylaws, not from a board decision.
     """
     membership = transition.membership
     if membership.organisation_id is None:
         return
     if transition.state == MembershipState.ACTIVE:
-        board_ensure_required_seats(actor=transition.actor)
+        _ensure_required_seats(actor=transition.actor)
     elif transition.state == MembershipState.ENDED and membership.organisation is not None:
-        board_on_organisation_left(organisation=membership.organisation, actor=transition.actor)
+        _organisation_left(organisation=membership.organisation, actor=transition.actor)
 
 
 def access_seat(*, number: int) -> Seat:

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.models import Role, RoleAssignment
+from governance import permissions
 from governance.models import Committee, CommitteeKind, CommitteeMembership, ConflictDeclaration
-from governance.services.board import _grant_role
-from governance.services.common import change_record
+from governance.services.common import change_record, role_grant
 
 KIND_ROLES = {
     CommitteeKind.MEMBERSHIP: (Role.MEMBERSHIP_COMMITTEE, ""),
@@ -23,9 +24,18 @@ KIND_ROLES = {
 }
 
 
+def _check_manager(actor: Any) -> None:
+    """Committees are the secretary's and the chair's to change; ``actor=None`` is the system."""
+    require(
+        actor is None or permissions.can_manage_board(actor),
+        _("Only the secretary or the chair changes committees."),
+    )
+
+
 def committee_create(
     *, slug: str, name: str, kind: str, description: str = "", actor: Any = None
 ) -> Committee:
+    _check_manager(actor)
     if kind not in CommitteeKind.values:
         raise ValidationFailed(_("Unknown kind of committee."), code="invalid_kind")
     member_role, chair_role = KIND_ROLES.get(CommitteeKind(kind), ("", ""))
@@ -61,6 +71,7 @@ def committee_member_add(
     actor: Any = None,
 ) -> CommitteeMembership:
     """Seat ``person`` on ``committee``; they get its member role (and chair role), which permissions read."""
+    _check_manager(actor)
     at = clock.now()
     with transaction.atomic():
         locked = Committee.objects.select_for_update().get(pk=committee.pk)
@@ -84,9 +95,9 @@ def committee_member_add(
         )
         grants: list[RoleAssignment] = []
         if locked.member_role:
-            grants.append(_grant_role(person, locked.member_role, at, note=locked.name))
+            grants.append(role_grant(person, locked.member_role, at, note=locked.name))
         if is_chair and locked.chair_role:
-            grants.append(_grant_role(person, locked.chair_role, at, note=locked.name))
+            grants.append(role_grant(person, locked.chair_role, at, note=locked.name))
         membership.assignments.set(grants)
         audit_record(
             actor=actor,
@@ -104,6 +115,7 @@ def committee_member_add(
 
 
 def committee_member_end(*, membership: CommitteeMembership, actor: Any = None) -> CommitteeMembership:
+    _check_manager(actor)
     at = clock.now()
     with transaction.atomic():
         locked = (
@@ -134,7 +146,14 @@ def committee_member_end(*, membership: CommitteeMembership, actor: Any = None) 
 
 
 def conflict_declaration_file(*, person: Any, interests: str, actor: Any = None) -> ConflictDeclaration:
-    """A director's yearly declaration; it stays current for the rule set's period."""
+    """A director's yearly declaration; it stays current for the rule set's period.
+
+    A person files their own (``actor`` is ``person``); ``actor=None`` records one as the system.
+    """
+    require(
+        actor is None or permissions.can_declare_conflicts(actor, person),
+        _("Directors and officers file their own conflict-of-interest declaration."),
+    )
     with transaction.atomic():
         declaration = ConflictDeclaration.objects.create(
             person=person, filed_at=clock.now(), interests=interests

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
 from core import clock
+from core.models import RoleAssignment
 from governance.models import ChangeRecord
 
 
@@ -32,3 +34,15 @@ def change_record(*, item_type: str, item_label: str, summary: str, url: str = "
         summary=summary[:300],
         reason=reason[:300],
     )
+
+
+def role_grant(user: Any, role: str, at: dt.datetime, note: str = "") -> RoleAssignment:
+    """Give ``user`` ``role`` from ``at`` (seats, offices and committees grant roles)."""
+    return RoleAssignment.objects.create(user=user, role=role, starts_at=at, note=note[:300])
+
+
+def roles_end(user: Any, roles: tuple[str, ...], at: dt.datetime) -> None:
+    """End ``user``'s current assignments of ``roles`` at ``at``."""
+    current = RoleAssignment.objects.active(at).filter(user=user, role__in=roles)
+    current.filter(starts_at__lt=at).update(ends_at=at)
+    current.filter(starts_at__gte=at).delete()  # began this instant: it never took effect

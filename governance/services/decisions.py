@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.models import RuleSet
+from governance import permissions
 from governance.models import (
     Attendance,
     AttendanceStatus,
@@ -26,14 +28,16 @@ from governance.models import (
     DecisionKind,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     Minutes,
+    MinutesStatus,
     Outcome,
     Policy,
+    PolicyKind,
     PolicyVersion,
     Vote,
     VoteChoice,
 )
-from governance.models_meetings import MeetingStatus, MinutesStatus, PolicyKind
 from governance.services.common import change_record
 from governance.services.meetings import directors_at
 from governance.voting import Tally, decide_outcome
@@ -99,6 +103,9 @@ def decision_record(
     adopts_rule_set: RuleSet | None = None,
 ) -> Decision:
     """Record a decision taken at ``meeting`` with its roll call ``(director, choice, note)``."""
+    require(
+        permissions.can_record_meeting(actor, meeting), _("Only the secretary records the board's decisions.")
+    )
     if kind not in DecisionKind.values:
         raise ValidationFailed(_("Unknown kind of decision."), code="invalid_kind")
     if not title.strip() or not text.strip():
@@ -259,6 +266,7 @@ def _apply(decision: Decision) -> None:
 def policy_create(
     *, slug: str, title: str, kind: str = PolicyKind.POLICY, summary: str = "", actor: Any
 ) -> Policy:
+    require(permissions.can_manage_board(actor), _("Only the secretary or the chair adds a policy."))
     with transaction.atomic():
         if Policy.objects.filter(slug=slug).exists():
             raise Conflict(
@@ -275,6 +283,9 @@ def policy_version_propose(
     *, policy: Policy, body_md: str, change_note: str = "", actor: Any
 ) -> PolicyVersion:
     """A new text, in force once a decision adopts it."""
+    require(
+        permissions.can_manage_board(actor), _("Only the secretary or the chair proposes a policy's text.")
+    )
     with transaction.atomic():
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
         last = locked.versions.order_by("-version").first()

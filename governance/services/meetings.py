@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import audit_head_hash, audit_record
 from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
 from core.rules import rules_in_force
+from governance import permissions
 from governance.markdown import render_markdown
 from governance.models import (
     AgendaItem,
@@ -29,11 +31,12 @@ from governance.models import (
     AttendanceStatus,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     Minutes,
+    MinutesStatus,
     MinutesVersion,
     SeatHolding,
 )
-from governance.models_meetings import MeetingStatus, MinutesStatus
 from governance.services.common import change_record
 
 
@@ -52,6 +55,7 @@ def meeting_create(
     The directors in office are emailed (after commit) unless ``notify`` is off, as
     when recording a meeting after the fact or seeding demo data.
     """
+    require(permissions.can_call_meeting(actor), _("Only the chair or the secretary calls a meeting."))
     if kind not in MeetingKind.values:
         raise ValidationFailed(_("Unknown kind of meeting."), code="invalid_kind")
     if not title.strip():
@@ -97,6 +101,7 @@ def _notify_directors(meeting: Meeting) -> None:
 
 
 def agenda_item_add(*, meeting: Meeting, title: str, body: str = "", actor: Any) -> AgendaItem:
+    require(permissions.can_record_meeting(actor, meeting), _("Only the secretary keeps a meeting's agenda."))
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.status != MeetingStatus.SCHEDULED:
@@ -120,6 +125,10 @@ def attendance_record(
     ``entries`` are ``(person, status, note)``. Whether each person was a director is
     fixed from the seats at the meeting's time, so quorum is computed, never typed.
     """
+    require(
+        permissions.can_record_meeting(actor, meeting),
+        _("Only the secretary records a meeting's attendance."),
+    )
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if locked.kind == MeetingKind.WRITTEN_CONSENT:
@@ -181,6 +190,7 @@ def _search_text(meeting: Meeting, body: str) -> str:
 
 def minutes_draft(*, meeting: Meeting, body_md: str, actor: Any) -> Minutes:
     """Write or update the draft minutes; the first draft takes the next number."""
+    require(permissions.can_draft_minutes(actor), _("Only the secretary drafts the minutes."))
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         minutes = Minutes.objects.select_for_update().filter(meeting=locked).first()
@@ -247,6 +257,7 @@ def _add_version(*, minutes: Minutes, body_md: str, reason: str, actor: Any, act
 
 def minutes_publish(*, minutes: Minutes, actor: Any) -> MinutesVersion:
     """Publish approved minutes as version 1."""
+    require(permissions.can_publish_minutes(actor, minutes), _("Only the secretary publishes the minutes."))
     with transaction.atomic():
         locked = (
             Minutes.objects.select_for_update(of=("self",))
@@ -281,6 +292,7 @@ def minutes_publish(*, minutes: Minutes, actor: Any) -> MinutesVersion:
 
 def minutes_correct(*, minutes: Minutes, body_md: str, reason: str, actor: Any) -> MinutesVersion:
     """Publish a corrected text as a new version; the earlier ones stay visible."""
+    require(permissions.can_publish_minutes(actor, minutes), _("Only the secretary corrects the minutes."))
     if not reason.strip():
         raise ValidationFailed(
             _("A correction needs a reason, shown in the public history."), code="reason_required"

@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from members.api.permissions import LISTED_STATES, can_view_voting_rights
 from members.models import Membership, Organisation
+from members.permissions import LISTED_STATES, can_view_voting_rights
 
 
 def _no_such_member() -> NotFound:

@@ -1,5 +1,5 @@
 """Shapes of the members API. Serializers only shape data; who sees what is decided in
-``members.api.permissions`` and the answer itself in ``members.rights``.
+``members.permissions`` and the answer itself in ``members.rights``.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from core.errors import NotFound, ValidationFailed
 from core.models import RuleSet
 from core.rules import rules_in_force
 from members.api.filters import DirectoryOrganisationFilter
-from members.api.permissions import can_view_voting_rights_reasons
 from members.api.selectors import (
     access_membership_for_rights,
     directory_organisations,
@@ -40,6 +39,7 @@ from members.api.serializers import (
     rights_answer,
 )
 from members.models import Membership, MembershipClass
+from members.permissions import can_view_voting_rights_reasons
 from members.rights import access_frozen_roll, voting_rights, voting_rights_on_roll
 
 NUMBER_PATTERN = r"M-[0-9A-Z]{4}-[0-9A-Z]{4}"

@@ -9,6 +9,8 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: they load models, which only exist once the app
+        # registry is ready (Django's rule for AppConfig modules), not to avoid a cycle.
         from core import dashboard
         from members.billing.permissions import can_view_treasury
 

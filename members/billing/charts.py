@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from members.billing.money import format_money
+from core.money import format_money
 
 
 def bar_chart(*, points: Sequence[tuple[dt.date, int]], currency: str, title: str) -> SafeString:

@@ -12,7 +12,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.errors import NotAllowed, NotFound
+from core.access import is_authenticated
 from core.rules import rules_in_force
 from members.billing.models import BillingFlag, Invoice, InvoiceStatus, Payment, PaymentOutcome
 from members.billing.rules import billing_rules
@@ -22,22 +22,9 @@ from members.rights import VotingRights, voting_rights
 S = MembershipState
 
 
-def can_manage_billing(user: Any, organisation: Organisation) -> bool:
-    """The representative, the alternate, an organisation admin, or the billing contact."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.pk in (organisation.representative_id, organisation.alternate_id):
-        return True
-    if (
-        organisation.billing_contact_email
-        and user.email.casefold() == organisation.billing_contact_email.casefold()
-    ):
-        return True
-    return organisation.admins.filter(pk=user.pk).exists()
-
-
 def billing_organisations(*, user: Any) -> QuerySet[Organisation]:
-    if not getattr(user, "is_authenticated", False):
+    """The organisations whose billing ``user`` manages (see ``can_manage_billing``)."""
+    if not is_authenticated(user):
         return Organisation.objects.none()
     return Organisation.objects.filter(
         Q(representative=user)
@@ -47,26 +34,13 @@ def billing_organisations(*, user: Any) -> QuerySet[Organisation]:
     ).distinct()
 
 
-def access_organisation_billing(*, user: Any, slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise NotFound(_("No such organisation."), code="organisation_not_found")
-    if not can_manage_billing(user, organisation):
-        raise NotAllowed(_("You do not manage this organisation's billing."), code="not_billing_contact")
-    return organisation
-
-
-def access_invoice(*, user: Any, slug: str, number: str) -> Invoice:
-    organisation = access_organisation_billing(user=user, slug=slug)
-    invoice = (
-        Invoice.objects.filter(organisation=organisation, number=number)
+def organisation_invoices(*, organisation_slug: str) -> QuerySet[Invoice]:
+    """An organisation's invoices, with what the invoice page shows."""
+    return (
+        Invoice.objects.filter(organisation__slug=organisation_slug)
         .select_related("organisation", "membership", "rule_set")
         .prefetch_related("payments")
-        .first()
     )
-    if invoice is None:
-        raise NotFound(_("No such invoice."), code="invoice_not_found")
-    return invoice
 
 
 @dataclass(frozen=True)
@@ -246,3 +220,9 @@ def credits_total() -> dict[str, int]:
         .annotate(t=Sum("amount_minor"))
     )
     return {r["currency"]: r["t"] or 0 for r in rows}
+
+
+def treasury_invoices(*, status: str = "") -> QuerySet[Invoice]:
+    """Every invoice for the treasurer's list, newest due first, optionally of one status."""
+    invoices = Invoice.objects.select_related("organisation").order_by("-due_at", "-id")
+    return invoices.filter(status=status) if status else invoices

@@ -6,6 +6,8 @@ import logging
 
 from celery import shared_task
 
+from members.billing.services.invoices import invoices_issue_due, stripe_invoice_void_superseded
+from members.billing.services.webhooks import stripe_event_process, stripe_events_requeue_stale
 from members.billing.stripe_client import StripeUnreachable
 
 log = logging.getLogger(__name__)
@@ -19,15 +21,11 @@ log = logging.getLogger(__name__)
     max_retries=8,
 )
 def process_stripe_event(*, event_id: str) -> str:
-    from members.billing.services.webhooks import stripe_event_process
-
     return stripe_event_process(event_id=event_id)
 
 
 @shared_task(name="billing.issue_due_invoices", ignore_result=True)
 def issue_due_invoices() -> int:
-    from members.billing.services.invoices import invoices_issue_due
-
     return invoices_issue_due()
 
 
@@ -39,13 +37,9 @@ def issue_due_invoices() -> int:
     max_retries=8,
 )
 def void_stripe_invoice(*, invoice_id: int) -> None:
-    from members.billing.services.invoices import stripe_invoice_void_superseded
-
     stripe_invoice_void_superseded(invoice_id=invoice_id)
 
 
 @shared_task(name="billing.requeue_stale_events", ignore_result=True)
 def requeue_stale_events() -> int:
-    from members.billing.services.webhooks import stripe_events_requeue_stale
-
     return stripe_events_requeue_stale()

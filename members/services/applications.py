@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import actor_ref, audit_record
-from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
 from core.rules import rules_in_force
 from members.models import (
@@ -31,7 +32,14 @@ from members.models import (
     Organisation,
     RepresentativeChange,
 )
-from members.permissions import can_review_applications
+from members.permissions import (
+    can_answer_application,
+    can_apply_for_membership,
+    can_apply_for_renewal,
+    can_decide_application,
+    can_review_applications,
+    can_withdraw_application,
+)
 from members.services.organisations import (
     RepresentativeResult,
     invitation_create,
@@ -170,6 +178,7 @@ def application_submit_personal(
     *, applicant: Any, class_code: str, statement: str = "", mirror_url: str = ""
 ) -> MembershipApplication:
     """A person applies for themself (individual or mirror class)."""
+    _check_applicant(applicant)
     klass = _check_class(class_code, for_organisation=False)
     _check_mirror(klass, mirror_url)
     now = clock.now()
@@ -208,6 +217,7 @@ def application_submit_organisation(
     mirror_url: str = "",
 ) -> MembershipApplication:
     """Someone applies on behalf of an organisation; they become its admin on approval."""
+    _check_applicant(applicant)
     klass = _check_class(class_code, for_organisation=True)
     _check_mirror(klass, mirror_url)
     key = legal_name_key(legal_name)
@@ -266,11 +276,12 @@ def application_submit_renewal(*, membership: Membership, applicant: Any) -> Mem
         if locked.state == S.PENDING:
             raise Conflict(_("This membership has not started yet."), code="membership_pending")
         org = locked.organisation
-        if org is not None:
-            if not org.admins.filter(pk=applicant.pk).exists():
-                raise NotAllowed(_("Only the organisation's administrators can renew its membership."))
-        elif locked.user_id != applicant.pk:
-            raise NotAllowed(_("Only the member can renew this membership."))
+        require(
+            can_apply_for_renewal(applicant, locked),
+            _("Only the organisation's administrators can renew its membership.")
+            if org is not None
+            else _("Only the member can renew this membership."),
+        )
         klass = class_in_force(locked.class_code)
         if klass is None:
             raise ValidationFailed(
@@ -338,14 +349,17 @@ def _lock_open(application: MembershipApplication) -> MembershipApplication:
     return locked
 
 
+def _check_applicant(applicant: Any) -> None:
+    require(can_apply_for_membership(applicant), _("Sign in to apply for membership."))
+
+
 def _check_committee(actor: Any, application: MembershipApplication) -> None:
-    if not can_review_applications(actor):
-        raise NotAllowed(_("Only the membership committee can do this."))
-    if application.applicant_id == getattr(actor, "pk", None):
-        raise NotAllowed(
-            _("You cannot decide on your own application; another committee member must."),
-            code="own_application",
-        )
+    require(can_review_applications(actor), _("Only the membership committee can do this."))
+    require(
+        can_decide_application(actor, application),
+        _("You cannot decide on your own application; another committee member must."),
+        code="own_application",
+    )
 
 
 def _thread_post(
@@ -381,8 +395,7 @@ def application_ask(*, application: MembershipApplication, actor: Any, body: str
 
 def application_answer(*, application: MembershipApplication, actor: Any, body: str) -> ApplicationMessage:
     """The applicant writes in the thread; the application goes back to the committee."""
-    if application.applicant_id != getattr(actor, "pk", None):
-        raise NotAllowed(_("Only the applicant can answer in this thread."))
+    require(can_answer_application(actor, application), _("Only the applicant can answer in this thread."))
     body = _check_message(body)
     with transaction.atomic():
         _locked, message = _thread_post(
@@ -393,8 +406,9 @@ def application_answer(*, application: MembershipApplication, actor: Any, body: 
 
 
 def application_withdraw(*, application: MembershipApplication, actor: Any) -> MembershipApplication:
-    if application.applicant_id != getattr(actor, "pk", None):
-        raise NotAllowed(_("Only the applicant can withdraw an application."))
+    require(
+        can_withdraw_application(actor, application), _("Only the applicant can withdraw an application.")
+    )
     with transaction.atomic():
         locked = _lock_open(application)
         _set_state(locked, A.WITHDRAWN)

@@ -25,17 +25,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import is_authenticated, require
 from core.audit import audit_record
-from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.mail import email_queue
 from members.models import Invitation, Organisation, RepresentativeChange
-from members.permissions import can_manage_organisation
+from members.permissions import can_accept_invitation, can_manage_organisation
 
 Role = RepresentativeChange.Role
-
-# ISO 4217 currencies without minor units (the rest we meet have two).
-ZERO_DECIMAL_CURRENCIES = frozenset({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"})  # fmt: skip
-THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 
 INVITATION_SALT = "members.invitation.v1"
 PROFILE_FIELDS = (
@@ -48,16 +45,6 @@ PROFILE_FIELDS = (
     "tax_id",
     "in_directory",
 )
-
-
-def format_money(minor: int, currency: str) -> str:
-    """``100000_00, "USD"`` → ``"100,000.00 USD"``; ``5000, "JPY"`` → ``"5,000 JPY"``."""
-    code = (currency or "").upper()
-    exponent = 0 if code in ZERO_DECIMAL_CURRENCIES else 3 if code in THREE_DECIMAL_CURRENCIES else 2
-    sign = "-" if minor < 0 else ""
-    units, rest = divmod(abs(int(minor)), 10**exponent)
-    amount = f"{units:,}" + (f".{rest:0{exponent}d}" if exponent else "")
-    return f"{sign}{amount} {code}".strip()
 
 
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
@@ -140,8 +127,10 @@ def organisation_update_profile(
     remove_logo: bool = False,
 ) -> Organisation:
     """Change the profile fields an organisation's admins manage; ``logo`` must be cleaned already."""
-    if not can_manage_organisation(actor, organisation):
-        raise NotAllowed(_("Only the organisation's administrators can change its profile."))
+    require(
+        can_manage_organisation(actor, organisation),
+        _("Only the organisation's administrators can change its profile."),
+    )
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed(_("These fields cannot be changed here."), detail=sorted(unknown))
@@ -190,8 +179,10 @@ def organisation_set_representative(
     role: str,
 ) -> RepresentativeResult:
     """Make the owner of ``email`` the representative or the alternate, or invite them."""
-    if not can_manage_organisation(actor, organisation):
-        raise NotAllowed(_("Only the organisation's administrators can choose its representatives."))
+    require(
+        can_manage_organisation(actor, organisation),
+        _("Only the organisation's administrators can choose its representatives."),
+    )
     if role not in Role.values:
         raise ValidationFailed(_("Choose representative or alternate."), code="invalid_role")
     email = (email or "").strip()
@@ -211,8 +202,10 @@ def organisation_set_representative(
 
 
 def organisation_remove_alternate(*, organisation: Organisation, actor: Any) -> Organisation:
-    if not can_manage_organisation(actor, organisation):
-        raise NotAllowed(_("Only the organisation's administrators can choose its representatives."))
+    require(
+        can_manage_organisation(actor, organisation),
+        _("Only the organisation's administrators can choose its representatives."),
+    )
     with transaction.atomic():
         locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
         _revoke_open_invitations(locked, Role.ALTERNATE)
@@ -250,7 +243,7 @@ def _record_change(organisation: Organisation, role: str, user: Any, actor: Any)
         role=role,
         user=user,
         changed_at=now,
-        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        changed_by=actor if is_authenticated(actor) else None,
     )
     audit_record(
         actor=actor,
@@ -369,22 +362,14 @@ def check_invitation_open(invitation: Invitation) -> None:
         )
 
 
-def user_owns_email(user: Any, email: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.email.casefold() == email.casefold():
-        return True
-    return user.emailaddress_set.filter(email__iexact=email, verified=True).exists()
-
-
 def invitation_accept(*, token: str, user: Any) -> Invitation:
     """The invited person, signed in with the invited address, takes up the role. Once."""
     invitation = invitation_access(token=token)
-    if not user_owns_email(user, invitation.email):
-        raise NotAllowed(
-            _("This invitation was sent to another email address. Sign in with the address it was sent to."),
-            code="invitation_wrong_user",
-        )
+    require(
+        can_accept_invitation(user, invitation),
+        _("This invitation was sent to another email address. Sign in with the address it was sent to."),
+        code="invitation_wrong_user",
+    )
     with transaction.atomic():
         Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
         locked = (

@@ -1,46 +1,34 @@
-"""Renewals and reminders: the member-facing side of a membership's year.
+"""Renewal reminders: who is written to about a membership, and when.
 
 Reminders go out by email *and* stay on the member's dashboard until acted on
-(renewed or dismissed); the committee sees who was not reached. State changes still
-go through ``members.services.transitions``; this module decides when to call it,
-what to tell the member, and records it.
+(renewed or dismissed); the committee sees who was not reached
+(``members.selectors.memberships_not_reached``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
-from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.mail import email_queue
-from core.models import OutgoingEmail
 from core.rules import rules_in_force
 from members.models import Membership, MembershipClass, MembershipState, Reminder
-from members.permissions import can_act_for_membership, can_dismiss_reminder
-from members.services.transitions import (
-    membership_end,
-    membership_reinstate,
-    membership_renew,
-    membership_suspend,
-)
+from members.permissions import can_dismiss_reminder
 
 S = MembershipState
 
 # States in which a member is reminded to renew (suspended members cannot renew).
 REMINDED_STATES = (S.ACTIVE, S.GRACE)
-# States in which the committee wants to know a member was not reached.
-NOT_REACHED_STATES = (S.ACTIVE, S.GRACE, S.LAPSED)
 
 
 # --- Recipients ---------------------------------------------------------------------
@@ -66,11 +54,13 @@ def membership_recipients(*, membership: Membership) -> list[str]:
     return recipients
 
 
-def _membership_class(membership: Membership, *, at: dt.datetime) -> MembershipClass | None:
+def membership_class(membership: Membership, *, at: dt.datetime) -> MembershipClass | None:
+    """The membership's class under the rules in force at ``at`` (None if it no longer exists)."""
     return MembershipClass.objects.filter(rule_set=rules_in_force(at=at), code=membership.class_code).first()
 
 
-def _site_url(path: str) -> str:
+def site_url(path: str) -> str:
+    """An absolute link for an email."""
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
@@ -161,7 +151,7 @@ def reminder_send(
                 )
         except IntegrityError:
             return None  # another worker sent it first
-        klass = _membership_class(membership, at=at)
+        klass = membership_class(membership, at=at)
         context = {
             "membership": membership,
             "name": membership.subject_name,
@@ -172,8 +162,8 @@ def reminder_send(
             "days_left": max(math.ceil((term_expires_at - at) / dt.timedelta(days=1)), 0),
             "is_paid": bool(klass and not klass.is_free),
             "needs_approval": bool(klass and klass.renewal_needs_approval),
-            "renew_url": _site_url(reverse("members:renew")),
-            "billing_url": _site_url("/billing/"),
+            "renew_url": site_url(reverse("members:renew")),
+            "billing_url": site_url("/billing/"),
         }
         emails = [
             email_queue(
@@ -219,8 +209,11 @@ def reminders_close_stale(*, at: dt.datetime | None = None) -> int:
 
 def reminder_dismiss(*, reminder: Reminder, actor: Any) -> Reminder:
     """The member saw the reminder and closes the banner. Dismissing twice is harmless."""
-    if not can_dismiss_reminder(actor, reminder):
-        raise NotAllowed(_("You cannot dismiss this reminder."), code="not_your_reminder")
+    require(
+        can_dismiss_reminder(actor, reminder),
+        _("You cannot dismiss this reminder."),
+        code="not_your_reminder",
+    )
     with transaction.atomic():
         locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
         if locked.dismissed_at is None:
@@ -234,286 +227,3 @@ def reminder_dismiss(*, reminder: Reminder, actor: Any) -> Reminder:
             )
     reminder.refresh_from_db()
     return reminder
-
-
-# --- Renewing -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RenewalOutcome:
-    """What pressing "renew" did: ``renewed``, or ``application`` (the committee decides)."""
-
-    kind: str
-    membership: Membership
-    application: Any = None
-
-
-def renewal_opens_at(*, membership: Membership, at: dt.datetime | None = None) -> dt.datetime | None:
-    """When a member may renew the current term: from the first reminder (the largest
-    offset in the rule set), or from expiry if the rules send no reminders."""
-    if membership.expires_at is None:
-        return None
-    offsets = rules_in_force(at=at or clock.now()).reminder_offsets
-    return membership.expires_at - dt.timedelta(days=max(offsets, default=0))
-
-
-def renewal_route(*, membership: Membership, at: dt.datetime | None = None) -> str:
-    """How this membership renews: ``one_click``, ``application``, ``billing``,
-    ``not_yet`` (the renewal window has not opened) or ``blocked`` (suspended,
-    pending, ended, or the class is unknown)."""
-    at = at or clock.now()
-    if membership.state in (S.SUSPENDED, S.PENDING, S.ENDED):
-        return "blocked"
-    klass = _membership_class(membership, at=at)
-    if klass is None:
-        return "blocked"
-    if not klass.is_free:
-        return "billing"
-    opens_at = renewal_opens_at(membership=membership, at=at)
-    if membership.state == S.ACTIVE and opens_at is not None and at < opens_at:
-        return "not_yet"
-    if klass.renewal_needs_approval:
-        return "application"
-    return "one_click"
-
-
-def _check_renewable(membership: Membership, *, at: dt.datetime) -> str:
-    """The route to renew by, or the reason it is refused (a DomainError)."""
-    if membership.state == S.SUSPENDED:
-        raise Conflict(
-            _("This membership is suspended: it cannot be renewed until the board lifts the suspension."),
-            code="membership_suspended",
-        )
-    if membership.state == S.PENDING:
-        raise Conflict(_("This membership has not started yet."), code="membership_pending")
-    if membership.state == S.ENDED:
-        raise Conflict(
-            _("This membership has ended. To return, apply for membership again."),
-            code="membership_ended",
-        )
-    route = renewal_route(membership=membership, at=at)
-    if route == "blocked":
-        raise ValidationFailed(
-            _("This membership's class no longer exists; please contact the membership committee."),
-            code="unknown_class",
-        )
-    if route == "billing":
-        raise Conflict(
-            _("Dues for this class are paid through billing; the membership renews on payment."),
-            code="renewal_through_billing",
-        )
-    if route == "not_yet":
-        opens_at = renewal_opens_at(membership=membership, at=at)
-        raise Conflict(
-            _("Your membership runs until %(expires)s; renewal opens on %(opens)s.")
-            % {
-                "expires": membership.expires_at.date().isoformat() if membership.expires_at else "",
-                "opens": opens_at.date().isoformat() if opens_at else "",
-            },
-            code="renewal_not_open",
-        )
-    return route
-
-
-def membership_renew_request(*, membership: Membership, actor: Any) -> RenewalOutcome:
-    """The member pressed "renew": renew a free class at once, or ask the committee.
-
-    Paid classes renew on payment, through billing. Renewal opens with the first
-    reminder, so a double click cannot add two terms. Renewing closes the term's
-    reminders (the dashboard banner disappears).
-    """
-    if not can_act_for_membership(actor, membership):
-        raise NotAllowed(_("You cannot renew this membership."), code="not_your_membership")
-    now = clock.now()
-    membership.refresh_from_db()
-    if _check_renewable(membership, at=now) == "application":
-        from members.services.applications import application_submit_renewal
-
-        application = application_submit_renewal(membership=membership, applicant=actor)
-        return RenewalOutcome(kind="application", membership=membership, application=application)
-    with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        _check_renewable(locked, at=now)  # again, on the locked row: a second click finds it renewed
-        membership_renew(membership=locked, actor=actor, at=now)
-        Reminder.objects.filter(membership=locked, dismissed_at__isnull=True).update(dismissed_at=now)
-    membership.refresh_from_db()
-    return RenewalOutcome(kind="renewed", membership=membership)
-
-
-def membership_leave(*, membership: Membership, actor: Any) -> Membership:
-    """The member leaves the foundation; the number and history stay."""
-    if not can_act_for_membership(actor, membership):
-        raise NotAllowed(_("You cannot end this membership."), code="not_your_membership")
-    with transaction.atomic():
-        membership_end(membership=membership, actor=actor, reason=_("Left the foundation."))
-        Reminder.objects.filter(membership=membership, dismissed_at__isnull=True).update(
-            dismissed_at=clock.now()
-        )
-    return membership
-
-
-def membership_set_directory_listing(*, membership: Membership, listed: bool, actor: Any) -> Membership:
-    """A member chooses whether they appear in the public directory."""
-    if not can_act_for_membership(actor, membership):
-        raise NotAllowed(_("You cannot change this listing."), code="not_your_membership")
-    with transaction.atomic():
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        if locked.in_directory != listed:
-            locked.in_directory = listed
-            locked.updated_at = clock.now()
-            locked.save(update_fields=["in_directory", "updated_at"])
-            audit_record(
-                actor=actor, action="membership.directory_listing", obj=locked, data={"listed": listed}
-            )
-    membership.refresh_from_db()
-    return membership
-
-
-# --- Suspension, with the notice the bylaws require ----------------------------------------
-
-
-def suspension_order(
-    *, membership: Membership, actor: Any, reason: str, notice_date: dt.date, decision_ref: str
-) -> Membership:
-    """Suspend by board decision and tell the member why and by which decision."""
-    with transaction.atomic():
-        membership_suspend(
-            membership=membership,
-            actor=actor,
-            reason=reason,
-            notice_date=notice_date,
-            decision_ref=decision_ref,
-        )
-        _notify(
-            membership=membership,
-            template="emails/members/suspension",
-            purpose="membership.suspension",
-            context={
-                "reason": reason.strip(),
-                "notice_date": notice_date,
-                "decision_ref": decision_ref.strip(),
-            },
-        )
-    return membership
-
-
-def suspension_lift(*, membership: Membership, actor: Any, decision_ref: str) -> Membership:
-    """Reinstate by board decision and tell the member."""
-    if not decision_ref.strip():
-        raise ValidationFailed(
-            _("Lifting a suspension needs the board decision that ordered it."), code="decision_required"
-        )
-    with transaction.atomic():
-        membership_reinstate(membership=membership, actor=actor, decision_ref=decision_ref.strip())
-        _notify(
-            membership=membership,
-            template="emails/members/suspension_lifted",
-            purpose="membership.reinstated",
-            context={"decision_ref": decision_ref.strip()},
-        )
-    return membership
-
-
-def _notify(*, membership: Membership, template: str, purpose: str, context: dict[str, Any]) -> None:
-    membership = Membership.objects.select_related("user", "organisation__representative").get(
-        pk=membership.pk
-    )
-    ctx = {
-        "membership": membership,
-        "name": membership.subject_name,
-        "number": membership.number,
-        "state": membership.get_state_display(),
-        "membership_url": _site_url(reverse("members:membership")),
-        **context,
-    }
-    for address in membership_recipients(membership=membership):
-        email_queue(
-            to=address, template=template, context=ctx, purpose=purpose, subject_ref=membership.number
-        )
-
-
-# --- Who was not reached ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NotReachedReason:
-    code: str  # "refused", "bounced" or "no_action"
-    label: str
-    at: dt.datetime | None
-    detail: str = ""
-
-
-NOT_REACHED_LABELS = {
-    "refused": gettext_lazy("The mail server refused the last reminder."),
-    "bounced": gettext_lazy("The last reminder bounced."),
-    "no_action": gettext_lazy("No renewal and no response since the last reminder."),
-}
-
-
-def memberships_with_reach(
-    queryset: QuerySet[Membership] | None = None, *, at: dt.datetime | None = None
-) -> QuerySet[Membership]:
-    """Annotate each membership with its current term's latest reminder, that reminder's
-    email, and ``is_not_reached`` (filter on it; ``not_reached_reason`` says why)."""
-    latest = Reminder.objects.filter(
-        membership=OuterRef("pk"), term_expires_at=OuterRef("expires_at")
-    ).order_by("-sent_at", "-id")
-    scope = queryset if queryset is not None else Membership.objects.all()
-    return scope.annotate(
-        last_reminder_at=Subquery(latest.values("sent_at")[:1]),
-        last_reminder_dismissed_at=Subquery(latest.values("dismissed_at")[:1]),
-        last_email_status=Subquery(latest.values("email__status")[:1]),
-        last_email_sent_at=Subquery(latest.values("email__sent_at")[:1]),
-        last_email_bounced_at=Subquery(latest.values("email__bounced_at")[:1]),
-        last_email_error=Subquery(latest.values("email__error")[:1]),
-    ).annotate(
-        is_not_reached=Case(
-            When(not_reached_filter(at=at), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
-def not_reached_filter(*, at: dt.datetime | None = None) -> Q:
-    """The condition on the annotated rows for "not reached"."""
-    at = at or clock.now()
-    cutoff = at - dt.timedelta(days=rules_in_force(at=at).not_reached_after_days)
-    return Q(state__in=NOT_REACHED_STATES) & (
-        Q(last_email_status__in=[OutgoingEmail.Status.REFUSED, OutgoingEmail.Status.BOUNCED])
-        | Q(last_reminder_at__lte=cutoff, last_reminder_dismissed_at__isnull=True)
-    )
-
-
-def memberships_not_reached(*, at: dt.datetime | None = None) -> QuerySet[Membership]:
-    """Members the committee should contact another way, with the annotations that say why."""
-    return (
-        memberships_with_reach(Membership.objects.select_related("user", "organisation"), at=at)
-        .filter(Q(is_not_reached=True))
-        .order_by("last_reminder_at", "number")
-    )
-
-
-def not_reached_reason(membership: Membership) -> NotReachedReason | None:
-    """Why an annotated membership counts as not reached (None when it does not)."""
-    if not getattr(membership, "is_not_reached", False):
-        return None
-    status = getattr(membership, "last_email_status", None)
-    if status == OutgoingEmail.Status.REFUSED:
-        return NotReachedReason(
-            "refused",
-            str(NOT_REACHED_LABELS["refused"]),
-            membership.last_email_sent_at,  # type: ignore[attr-defined]
-            membership.last_email_error or "",  # type: ignore[attr-defined]
-        )
-    if status == OutgoingEmail.Status.BOUNCED:
-        return NotReachedReason(
-            "bounced",
-            str(NOT_REACHED_LABELS["bounced"]),
-            membership.last_email_bounced_at,  # type: ignore[attr-defined]
-            membership.last_email_error or "",  # type: ignore[attr-defined]
-        )
-    last_reminder_at = getattr(membership, "last_reminder_at", None)
-    if last_reminder_at is not None:
-        return NotReachedReason("no_action", str(NOT_REACHED_LABELS["no_action"]), last_reminder_at)
-    return None

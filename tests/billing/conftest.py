@@ -18,7 +18,7 @@ from django.test import Client
 from core import clock as core_clock
 from members.billing.fakestripe import FakeStripe
 from members.billing.models import Invoice
-from members.billing.services.invoices import invoice_issue
+from members.billing.services.invoices import checkout_start, invoice_issue
 from members.models import Membership
 from tests.factories import OrganisationFactory, UserFactory, make_member
 
@@ -115,10 +115,11 @@ def invoice(sponsor: Membership) -> Invoice:
 
 def open_checkout(invoice: Invoice) -> str:
     """Start Checkout for ``invoice`` as the sponsor would; returns the session id."""
-    from members.billing.services.invoices import checkout_start
-
     url = checkout_start(
-        invoice=invoice, actor=None, success_url="http://testserver/ok", cancel_url="http://testserver/cancel"
+        invoice=invoice,
+        actor=invoice.organisation.representative,
+        success_url="http://testserver/ok",
+        cancel_url="http://testserver/cancel",
     )
     return url.rsplit("/", 1)[-1]
 

@@ -55,7 +55,12 @@ def test_stripe_unreachable_gives_a_clear_message_and_writes_nothing(stripe_sett
     stripe_settings.STRIPE_API_BASE = f"http://127.0.0.1:{_closed_port()}"
     audit_before = AuditEntry.objects.count()
     with pytest.raises(Unavailable) as exc:
-        checkout_start(invoice=invoice, actor=None, success_url="http://x/ok", cancel_url="http://x/no")
+        checkout_start(
+            invoice=invoice,
+            actor=invoice.organisation.representative,
+            success_url="http://x/ok",
+            cancel_url="http://x/no",
+        )
     assert exc.value.code == "stripe_unavailable"
     assert "could not be reached" in exc.value.message
     assert not BillingAccount.objects.exists()
@@ -78,7 +83,7 @@ def test_stripe_is_never_called_inside_a_transaction(fake_stripe):
 
 
 def test_invoice_me_finalises_and_sends_a_stripe_invoice(fake_stripe, invoice):
-    url = invoice_send_via_stripe(invoice=invoice, actor=None)
+    url = invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     remote = fake_stripe.objects[invoice.stripe_invoice_id]
     assert url == invoice.hosted_invoice_url == remote["hosted_invoice_url"]
@@ -89,8 +94,8 @@ def test_invoice_me_finalises_and_sends_a_stripe_invoice(fake_stripe, invoice):
 
 
 def test_invoice_me_twice_reuses_the_stripe_invoice(fake_stripe, invoice):
-    first = invoice_send_via_stripe(invoice=invoice, actor=None)
-    second = invoice_send_via_stripe(invoice=invoice, actor=None)
+    first = invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
+    second = invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     assert first == second
     assert len([o for o in fake_stripe.objects.values() if o["object"] == "invoice"]) == 1
 
@@ -103,6 +108,10 @@ def test_a_paid_invoice_cannot_be_paid_again_through_checkout(fake_stripe, invoi
 
 
 def test_portal_session_returns_to_the_dashboard(fake_stripe, invoice):
-    url = portal_session_create(organisation=invoice.organisation, return_url="http://testserver/billing/")
+    url = portal_session_create(
+        organisation=invoice.organisation,
+        actor=invoice.organisation.representative,
+        return_url="http://testserver/billing/",
+    )
     portal = fake_stripe.objects[url.rsplit("/", 1)[-1]]
     assert portal["return_url"] == "http://testserver/billing/"

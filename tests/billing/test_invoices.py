@@ -8,8 +8,8 @@ import pytest
 
 from core.errors import Conflict, ValidationFailed
 from core.models import AuditEntry, OutgoingEmail, RuleSet
+from core.money import format_money
 from members.billing.models import Invoice, InvoiceStatus
-from members.billing.money import format_money
 from members.billing.services.invoices import invoice_issue, invoices_issue_due, tax_notice_text
 from members.models import Membership, MembershipClass
 from tests.billing.conftest import make_sponsor

@@ -1,6 +1,6 @@
 import pytest
 
-from members.billing.money import format_money
+from core.money import format_money
 
 
 @pytest.mark.parametrize(

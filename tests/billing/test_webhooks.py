@@ -187,7 +187,7 @@ def test_any_delivery_order_pays_one_year(fake_stripe, invoice, deliver, seed):
 
 
 def test_stripe_invoice_paid_on_hosted_page_pays_the_year(fake_stripe, invoice, deliver):
-    invoice_send_via_stripe(invoice=invoice, actor=None)
+    invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     fake_stripe.invoice_pay(invoice.stripe_invoice_id)
     deliver()
@@ -199,7 +199,7 @@ def test_stripe_invoice_paid_on_hosted_page_pays_the_year(fake_stripe, invoice, 
 
 
 def test_checkout_payment_voids_the_stripe_invoice_sent_earlier(fake_stripe, invoice, deliver):
-    invoice_send_via_stripe(invoice=invoice, actor=None)
+    invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     pay_by_checkout(fake_stripe, invoice)
     deliver()  # payment recorded; the void job runs and Stripe emits invoice.voided
@@ -213,7 +213,7 @@ def test_checkout_payment_voids_the_stripe_invoice_sent_earlier(fake_stripe, inv
 
 
 def test_payment_failed_tells_sponsor_and_treasurer_and_keeps_standing(fake_stripe, invoice, deliver):
-    invoice_send_via_stripe(invoice=invoice, actor=None)
+    invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     fake_stripe.invoice_fail(invoice.stripe_invoice_id)
     deliver()
@@ -225,7 +225,7 @@ def test_payment_failed_tells_sponsor_and_treasurer_and_keeps_standing(fake_stri
 
 
 def test_invoice_voided_in_stripe_voids_ours(fake_stripe, invoice, deliver):
-    invoice_send_via_stripe(invoice=invoice, actor=None)
+    invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     fake_stripe.invoice_void(invoice.stripe_invoice_id)
     deliver()
@@ -235,7 +235,7 @@ def test_invoice_voided_in_stripe_voids_ours(fake_stripe, invoice, deliver):
 
 
 def test_invoice_marked_uncollectible_and_later_paid_still_pays_the_year(fake_stripe, invoice, deliver):
-    invoice_send_via_stripe(invoice=invoice, actor=None)
+    invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     fake_stripe.invoice_mark_uncollectible(invoice.stripe_invoice_id)
     deliver()
@@ -427,7 +427,7 @@ def test_stripe_unreachable_while_processing_leaves_the_event_to_retry(fake_stri
     from members.billing.services.webhooks import stripe_event_process
     from members.billing.stripe_client import StripeUnreachable
 
-    invoice_send_via_stripe(invoice=invoice, actor=None)
+    invoice_send_via_stripe(invoice=invoice, actor=invoice.organisation.representative)
     invoice.refresh_from_db()
     fake_stripe.invoice_pay(invoice.stripe_invoice_id)
     fake_stripe.deliver()

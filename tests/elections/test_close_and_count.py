@@ -13,12 +13,13 @@ from core.errors import Conflict, NotAllowed
 from core.models import AuditEntry, OutgoingEmail
 from elections.counting import seed_order
 from elections.models import ElectionState
-from elections.services.ballots import ballot_cast
+from elections.services.ballots import ballot_cast, election_close_voting
 from elections.services.nominations import candidate_withdraw
 from elections.services.results import (
     dispute_decide,
     dispute_file,
     election_certify,
+    election_recount,
     export_blt,
     tracker_codes,
 )
@@ -135,8 +136,51 @@ def test_the_committee_chair_certifies_and_the_elected_take_their_seats(election
 def test_only_the_chair_certifies(elections):
     election, _ = _counted(elections)
     member = RoleFactory(role="election_committee").user
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as exc:
         election_certify(election=election, actor=member)
+    assert exc.value.code == "not_chair"
+    election.refresh_from_db()
+    assert election.state == ElectionState.COUNTED
+
+
+def test_a_superuser_acts_as_the_chair_and_certifies(elections, admin_user):
+    election, _ = _counted(elections)
+    assert election_certify(election=election, actor=admin_user).state == ElectionState.CERTIFIED
+
+
+def test_only_the_chair_decides_a_dispute(elections):
+    election, _ = _counted(elections)
+    dispute = dispute_file(election=election, body="My ballot was not counted.", actor=elections.member())
+    member = RoleFactory(role="election_committee").user
+    with pytest.raises(NotAllowed) as exc:
+        dispute_decide(dispute=dispute, upheld=True, reason="Looks right.", actor=member)
+    assert exc.value.code == "not_chair"
+    dispute.refresh_from_db()
+    assert dispute.state == dispute.State.OPEN
+
+
+@pytest.mark.parametrize("role", [None, "election_observer"])
+def test_only_the_committee_recounts(elections, role):
+    election, _ = _counted(elections)
+    person = RoleFactory(role=role).user if role else elections.member()
+    with pytest.raises(NotAllowed) as exc:
+        election_recount(election=election, actor=person)
+    assert exc.value.code == "not_committee"
+    assert AuditEntry.objects.filter(action="election.counted").count() == 1
+    committee = RoleFactory(role="election_committee").user
+    assert election_recount(election=election, actor=committee).state == ElectionState.COUNTED
+    assert AuditEntry.objects.filter(action="election.counted").count() == 2
+
+
+def test_a_person_closing_voting_must_be_on_the_committee_but_the_schedule_may(elections, clock):
+    election, _, (voter, *_) = elections.voting(candidates=["Ada"])
+    clock.set(election.voting_closes_at)
+    with pytest.raises(NotAllowed) as exc:
+        election_close_voting(election=election, actor=voter)
+    assert exc.value.code == "not_committee"
+    election.refresh_from_db()
+    assert election.state == ElectionState.VOTING
+    assert election_close_voting(election=election, actor=None).state == ElectionState.EXTENDED
 
 
 def test_open_disputes_block_certification_until_the_chair_decides(elections):

@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.models import AuditEntry, RuleSet
 from core.rules import rules_in_force
 from elections.models import ElectionRules, ElectionState
 from elections.rules import election_rules_in_force
 from elections.services.lifecycle import election_cancel, election_open_voting, election_run_schedule
+from tests.factories import RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +107,30 @@ def test_no_candidate_cancels_the_election_with_a_public_reason(elections):
 
 def test_cancel_needs_a_reason_and_is_audited(elections):
     election = elections.create()
+    committee = RoleFactory(role="election_committee").user
     with pytest.raises(ValidationFailed):
-        election_cancel(election=election, reason=" ")
-    election_cancel(election=election, reason="The bylaws changed.")
+        election_cancel(election=election, reason=" ", actor=committee)
+    election_cancel(election=election, reason="The bylaws changed.", actor=committee)
     election.refresh_from_db()
     assert election.state == ElectionState.CANCELLED
     assert AuditEntry.objects.filter(action="election.cancelled").count() == 1
+
+
+@pytest.mark.parametrize("role", [None, "election_observer"])
+def test_only_the_committee_cancels_an_election(elections, role):
+    election = elections.create()
+    person = RoleFactory(role=role).user if role else elections.member()
+    with pytest.raises(NotAllowed) as exc:
+        election_cancel(election=election, reason="The bylaws changed.", actor=person)
+    assert exc.value.code == "not_committee"
+    election.refresh_from_db()
+    assert election.state == ElectionState.DRAFT
+
+
+def test_only_the_committee_schedules_an_election(elections):
+    member = elections.member()
+    with pytest.raises(NotAllowed) as exc:
+        elections.create(slug="not-allowed", actor=member)
+    assert exc.value.code == "not_committee"
+    committee = RoleFactory(role="election_committee").user
+    assert elections.create(slug="allowed", actor=committee).slug == "allowed"

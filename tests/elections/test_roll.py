@@ -8,13 +8,13 @@ import hashlib
 import pytest
 
 from core import clock
-from core.errors import Conflict
+from core.errors import Conflict, NotAllowed
 from core.models import OutgoingEmail
-from elections.models import RollEntry
+from elections.models import RollCorrection, RollEntry
 from elections.services.roll import canonical_roll_text, roll_correct, roll_freeze
 from members.models import Membership, RepresentativeChange
 from members.services.transitions import membership_transition
-from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_committee_correction_includes_a_member_with_a_reason(elections):
         membership=membership,
         action="include",
         reason="Paid by wire on time",
-        actor=UserFactory(),
+        actor=RoleFactory(role="election_committee").user,
     )
     election = _frozen(elections, election)
     assert RollEntry.objects.get(election=election, member_number=membership.number).weight == 1
@@ -129,8 +129,19 @@ def test_the_roll_cannot_be_corrected_once_frozen(elections):
             membership=Membership.objects.first(),
             action="exclude",
             reason="x",
-            actor=UserFactory(),
+            actor=RoleFactory(role="election_committee").user,
         )
+
+
+@pytest.mark.parametrize("role", [None, "election_observer"])
+def test_only_the_committee_corrects_the_roll(elections, role):
+    election = elections.create()
+    membership = elections.member().memberships.get()
+    person = RoleFactory(role=role).user if role else elections.member()
+    with pytest.raises(NotAllowed) as exc:
+        roll_correct(election=election, membership=membership, action="exclude", reason="x", actor=person)
+    assert exc.value.code == "not_committee"
+    assert not RollCorrection.objects.exists()
 
 
 def test_freezing_twice_is_refused(elections):

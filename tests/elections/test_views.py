@@ -280,3 +280,83 @@ def test_chart_coordinates_stay_svg_numbers_in_every_language(client, elections,
     client.cookies["charter_language"] = "de"
     page = client.get(reverse("elections:results", args=[election.slug])).content.decode()
     assert '<rect x="90.00"' in page, page[page.find("<svg") : page.find("<svg") + 600]
+
+
+def _post_as_observer(client, name, args, data=None):
+    _committee(client, "election_observer")
+    return client.post(reverse(f"elections_manage:{name}", args=args), data or {})
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("close", None),
+        ("recount", None),
+        ("certify", None),
+        ("correct", {"member_number": "M1", "action": "exclude", "reason": "x"}),
+    ],
+)
+def test_observers_cannot_act_on_an_election(client, voting, name, data):
+    election, *_ = voting
+    response = _post_as_observer(client, name, [election.slug], data)
+    assert response.status_code == 403
+    election.refresh_from_db()
+    assert election.state == ElectionState.VOTING
+
+
+def test_observers_cannot_schedule_an_election(client, elections):
+    response = _post_as_observer(client, "index", [], {"title": "x"})
+    assert response.status_code == 403
+
+
+def test_observers_cannot_decide_a_dispute(client, voting):
+    election, _, (voter, *_) = voting
+    dispute = Dispute.objects.create(election=election, filed_by=voter, body="Wrong roll.")
+    response = _post_as_observer(
+        client, "dispute_decide", [dispute.pk], {f"d{dispute.pk}-upheld": "1", f"d{dispute.pk}-reason": "x"}
+    )
+    assert response.status_code == 403
+    dispute.refresh_from_db()
+    assert dispute.state == Dispute.State.OPEN
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("elections_manage:index", []),
+        ("elections_manage:detail", ["board-1"]),
+        ("elections:ballot", ["board-1"]),
+        ("elections:nominate", ["board-1"]),
+        ("elections:candidacy", ["board-1"]),
+        ("elections:dispute", ["board-1"]),
+        ("elections:roll_text", ["board-1"]),
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(client, elections, name, args):
+    elections.create(slug="board-1")
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_refusal_by_the_service_is_a_403_with_its_reason(client, elections):
+    election = elections.open_nominations(elections.create())
+    nominator, nominee = elections.member(), elections.member()
+    RoleFactory(role="election_committee", user=nominator)
+    client.force_login(nominator)
+    response = client.post(
+        reverse("elections:nominate", args=[election.slug]),
+        {"on_behalf_of": nominator.memberships.get().number, "nominee_email": nominee.email},
+    )
+    assert response.status_code == 403
+    assert "Members of the election committee cannot nominate." in response.content.decode()
+    assert not election.nominations.exists()
+
+
+def test_a_refused_withdrawal_is_shown_on_the_candidacy_page(client, elections, voting):
+    election, (ada, *_), _ = voting
+    election = elections.close(elections.close(elections.close(election)))
+    client.force_login(ada.person)
+    response = client.post(reverse("elections:candidacy", args=[election.slug]), {"action": "withdraw"})
+    assert response.status_code == 200
+    assert "It is too late to withdraw: voting has closed." in response.content.decode()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from core import clock as core_clock
 from core.access import has_role
 from core.errors import Conflict, ValidationFailed
 from core.models import AuditEntry, Role, RoleAssignment
@@ -15,13 +16,19 @@ from governance.services.board import (
     board_ensure_required_seats,
     board_on_organisation_left,
     board_required_seats,
+    cohort_schedule_election,
+    cohort_start_new_term,
+    director_employer_declare,
     director_employment_end,
+    group_directors_in_office,
+    next_election_at,
     officer_appoint,
     seat_abolish,
     seat_create,
     seat_fill,
     seat_vacate,
 )
+from members.services.transitions import membership_transition
 from tests.factories import OrganisationFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +92,6 @@ def test_required_seats_never_exceed_the_maximum(clock):
 
 
 def test_a_lapsed_platinum_member_requires_no_seats(clock):
-    from members.services.transitions import membership_transition
-
     org = sponsor()
     seats = Seat.objects.count()
     membership_transition(membership=org.memberships.get(), to_state="lapsed", kind="lapsed")
@@ -218,8 +223,6 @@ def test_an_occupied_seat_cannot_be_filled(board):
 
 def _serve_terms(clock, seat, person, terms: int) -> None:
     """Seat ``person`` for ``terms`` consecutive terms of the seat's cohort."""
-    from governance.services.board import cohort_start_new_term
-
     for _i in range(terms):
         seat_fill(seat=seat, person=person, employer=None)
         cohort = Cohort.objects.get(pk=seat.cohort_id)
@@ -301,8 +304,6 @@ def test_leaving_another_employer_keeps_the_seat(board):
 
 
 def _election_in(days: int) -> None:
-    from core import clock as core_clock
-
     Cohort.objects.update(next_election_at=core_clock.now() + dt.timedelta(days=days))
 
 
@@ -386,7 +387,6 @@ def test_a_new_declared_employer_is_checked_against_the_group_rule(board):
     seats = board.seats(2)
     seat_fill(seat=seats[0], person=UserFactory(), employer=org)
     other = seat_fill(seat=seats[1], person=UserFactory(), employer=None)
-    from governance.services.board import director_employer_declare
 
     with pytest.raises(Conflict) as exc:
         director_employer_declare(holding=other, employer=org)
@@ -394,8 +394,6 @@ def test_a_new_declared_employer_is_checked_against_the_group_rule(board):
 
 
 def test_a_declared_employer_change_is_recorded(board):
-    from governance.services.board import director_employer_declare
-
     seat = board.seats(1)[0]
     holding = seat_fill(seat=seat, person=UserFactory(), employer=None)
     org = OrganisationFactory(legal_name="New Employer")
@@ -404,8 +402,6 @@ def test_a_declared_employer_change_is_recorded(board):
 
 
 def test_scheduling_an_election_opens_the_appointment_window(board, clock):
-    from governance.services.board import cohort_schedule_election, next_election_at
-
     board.seats(4)
     cohort = Cohort.objects.get(code="B")
     cohort_schedule_election(cohort=cohort, at=clock.now() + dt.timedelta(days=10))
@@ -413,8 +409,6 @@ def test_scheduling_an_election_opens_the_appointment_window(board, clock):
 
 
 def test_group_counts_leave_out_the_cohort_being_elected(board):
-    from governance.services.board import group_directors_in_office
-
     org = OrganisationFactory(legal_name="Example Corp")
     seats = board.seats(2)
     seat_fill(seat=seats[0], person=UserFactory(), employer=org)

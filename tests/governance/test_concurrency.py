@@ -11,13 +11,12 @@ from core.errors import Conflict
 from governance.models import SeatHolding
 from governance.services.board import seat_fill
 from tests.factories import OrganisationFactory, UserFactory
+from tests.governance.conftest import Board
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_directors_from_one_group_racing_for_seats(clock):
-    from tests.governance.conftest import Board
-
     seats = Board().seats(2)
     org = OrganisationFactory()
     people = [UserFactory(), UserFactory()]

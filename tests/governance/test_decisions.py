@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
+from core.models import OutgoingEmail, RuleSet
 from core.rules import rules_in_force
 from governance.models import DecisionKind, MeetingKind, Outcome, VoteChoice
+from governance.services.decisions import decision_record, policy_create, policy_version_propose
+from governance.services.meetings import attendance_record
 from governance.voting import threshold
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +93,6 @@ def test_recused_directors_may_be_excluded_from_quorum_by_the_rules(board):
 
 
 def test_a_recusal_needs_a_conflict_note(board):
-    from governance.services.decisions import decision_record
-
     d = board.directors(3)
     with pytest.raises(ValidationFailed) as exc:
         decision_record(
@@ -119,8 +121,6 @@ def test_a_present_director_must_have_a_vote(board):
 
 
 def test_only_directors_vote(board):
-    from tests.factories import UserFactory
-
     d = board.directors(2)
     with pytest.raises(ValidationFailed) as exc:
         board.decide(votes={d[0]: Y, d[1]: Y, UserFactory(): Y})
@@ -155,8 +155,6 @@ def test_a_decision_records_the_rule_set_version_in_force(board):
 
 
 def test_a_decision_adopts_a_policy_version(board):
-    from governance.services.decisions import policy_create, policy_version_propose
-
     board.directors(3)
     policy = policy_create(slug="coi", title="Conflict of interest policy", actor=board.secretary())
     version = policy_version_propose(policy=policy, body_md="Declare.", actor=board.secretary())
@@ -168,8 +166,6 @@ def test_a_decision_adopts_a_policy_version(board):
 
 
 def test_a_rejected_decision_adopts_nothing(board):
-    from governance.services.decisions import policy_create, policy_version_propose
-
     d = board.directors(3)
     policy = policy_create(slug="coi", title="COI", actor=board.secretary())
     version = policy_version_propose(policy=policy, body_md="Declare.", actor=board.secretary())
@@ -179,8 +175,6 @@ def test_a_rejected_decision_adopts_nothing(board):
 
 
 def test_a_decision_adopts_a_rule_set_version(board):
-    from core.models import RuleSet
-
     board.directors(3)
     current = rules_in_force()
     new = RuleSet.objects.create(
@@ -192,9 +186,6 @@ def test_a_decision_adopts_a_rule_set_version(board):
 
 
 def test_attendance_cannot_change_after_decisions(board):
-    from core.errors import Conflict
-    from governance.services.meetings import attendance_record
-
     d = board.directors(3)
     meeting = board.meeting()
     board.decide(meeting=meeting)
@@ -206,8 +197,6 @@ def test_attendance_cannot_change_after_decisions(board):
 
 
 def test_calling_a_meeting_emails_the_directors(board):
-    from core.models import OutgoingEmail
-
     d = board.directors(3)
     meeting = board.meeting(title="Budget meeting")
     sent = OutgoingEmail.objects.filter(purpose="governance.meeting_called", subject_ref=meeting.audit_ref)

@@ -8,7 +8,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from governance.models import Decision, Meeting, Minutes
-from tests.factories import RoleFactory
+from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +132,6 @@ def test_the_public_cannot_open_the_manage_pages(client, db):
 
 
 def test_a_member_without_a_role_gets_403(client, db):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory())
     assert client.get("/manage/governance/").status_code == 403
 

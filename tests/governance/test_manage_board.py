@@ -6,6 +6,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from governance.models import ConflictDeclaration, SeatHolding
+from governance.services.board import seat_fill
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,6 @@ def test_the_secretary_fills_a_seat_by_election(client, board, secretary):
 
 
 def test_a_refused_seat_shows_the_explanation(client, board, secretary):
-    from governance.services.board import seat_fill
-
     org = OrganisationFactory(legal_name="Example Corp")
     seats = board.seats(2)
     seat_fill(seat=seats[0], person=UserFactory(full_name="Grace Hopper"), employer=org)

@@ -7,6 +7,7 @@ import pytest
 from core.audit import audit_head_hash
 from core.errors import Conflict, ValidationFailed
 from core.models import AuditEntry
+from governance.admin import MinutesVersionAdmin
 from governance.markdown import render_markdown
 from governance.models import ChangeRecord, MinutesVersion
 from governance.services.meetings import minutes_correct, minutes_draft, minutes_publish
@@ -95,7 +96,6 @@ def test_a_correction_needs_a_reason(drafted, board):
 def test_published_versions_cannot_be_edited_in_the_admin_sense(drafted, board):
     approve(board, drafted)
     minutes_publish(minutes=drafted, actor=board.secretary())
-    from governance.admin import MinutesVersionAdmin
 
     assert not MinutesVersionAdmin(MinutesVersion, None).has_change_permission(None)
 

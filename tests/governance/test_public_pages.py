@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import clock as core_clock
+from core.models import RuleSet
 from core.rules import rules_in_force
 from governance.models import (
     ChangeRecord,
@@ -19,7 +20,9 @@ from governance.models import (
     SeatHolding,
     Vote,
 )
+from governance.services.committees import conflict_declaration_file
 from governance.services.decisions import policy_create, policy_version_propose
+from governance.services.meetings import minutes_draft
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,8 +177,6 @@ def test_the_decision_page_shows_the_roll_call(client, archive):
 
 
 def test_unpublished_minutes_are_not_public(client, board):
-    from governance.services.meetings import minutes_draft
-
     board.directors(1)
     minutes = minutes_draft(meeting=board.meeting(), body_md="secret draft", actor=board.secretary())
     assert client.get(f"/governance/minutes/{minutes.number}/").status_code == 404
@@ -198,8 +199,6 @@ def test_policy_diff_marks_insertions_and_deletions(client, board):
 
 
 def test_the_rules_page_lists_every_version_with_its_classes(client, db):
-    from core.models import RuleSet
-
     RuleSet.objects.create(
         version=2, name="Amended bylaws", effective_from=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     )
@@ -209,8 +208,6 @@ def test_the_rules_page_lists_every_version_with_its_classes(client, db):
 
 
 def test_the_board_page_lists_a_missing_conflict_declaration(client, board):
-    from governance.services.committees import conflict_declaration_file
-
     directors = board.directors(2)
     conflict_declaration_file(person=directors[0], interests="None")
     body = client.get("/governance/board/").content.decode()

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from governance.selectors import board_composition, members_by_class_monthly, weight_shares
+from governance.services.board import seat_fill
 from members.services.transitions import membership_end
-from tests.factories import OrganisationFactory, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +54,6 @@ def test_weight_shares_by_class_and_largest_organisation(clock):
 
 def test_composition_counts_directors_by_affiliation(board):
     org = OrganisationFactory(legal_name="Sub", corporate_group="Parent Group")
-    from governance.services.board import seat_fill
-    from tests.factories import UserFactory
 
     seats = board.seats(2)
     seat_fill(seat=seats[0], person=UserFactory(), employer=org)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
@@ -478,3 +479,41 @@ def test_a_suspended_organisation_cannot_apply(applicant, committee, clock):
     with pytest.raises(Conflict) as exc:
         _org_application(UserFactory(), class_code="gold")
     assert exc.value.code == "membership_suspended"
+
+
+def test_an_anonymous_visitor_cannot_apply():
+    with pytest.raises(NotAllowed):
+        application_submit_personal(applicant=AnonymousUser(), class_code="individual")
+    with pytest.raises(NotAllowed):
+        application_submit_organisation(
+            applicant=AnonymousUser(),
+            class_code="mirror",
+            legal_name="Acme Linux Inc.",
+            representative_email="rep@acme.example",
+            mirror_url="https://m.acme.example/",
+        )
+    assert not MembershipApplication.objects.exists()
+
+
+def test_an_organisations_representative_who_is_not_admin_cannot_request_a_renewal(applicant, committee):
+    application_approve(
+        application=_org_application(applicant, class_code="mirror", mirror_url="https://m.a/"),
+        actor=committee,
+    )
+    membership = Membership.objects.get(organisation__legal_name="Acme Linux Inc.")
+    representative = UserFactory()
+    membership.organisation.representative = representative
+    membership.organisation.save()
+    with pytest.raises(NotAllowed):
+        application_submit_renewal(membership=membership, applicant=representative)
+    assert not MembershipApplication.objects.filter(is_renewal=True).exists()
+
+
+def test_a_committee_member_cannot_question_or_reject_their_own_application(committee):
+    application = application_submit_personal(applicant=committee, class_code="individual")
+    with pytest.raises(NotAllowed) as asked:
+        application_ask(application=application, actor=committee, body="Are you sure?")
+    with pytest.raises(NotAllowed) as rejected:
+        application_reject(application=application, actor=committee, reason="No.")
+    assert asked.value.code == rejected.value.code == "own_application"
+    assert MembershipApplication.objects.get(pk=application.pk).state == "submitted"

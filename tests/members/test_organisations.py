@@ -16,9 +16,9 @@ from PIL import Image
 
 from core.errors import Conflict, NotAllowed, NotFound
 from core.models import AuditEntry
+from core.money import format_money
 from members.models import Invitation, Organisation, RepresentativeChange
 from members.services.organisations import (
-    format_money,
     invitation_accept,
     invitation_access,
     invitation_token,

@@ -6,9 +6,11 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 
+from core.errors import NotAllowed
 from core.models import AuditEntry
 from members.models import MembershipState
 from members.rights import voting_rights
+from members.services.suspensions import suspension_lift, suspension_order
 from members.services.transitions import membership_suspend
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 
@@ -139,3 +141,42 @@ def test_detail_offers_suspension_only_to_those_allowed(clock, client):
         f"/manage/members/{member.number}/suspend/"
         in client.get(f"/manage/members/{member.number}/").content.decode()
     )
+
+
+# --- The services check their actor themselves ----------------------------------------------------
+
+
+def test_suspension_service_refuses_someone_who_is_not_secretary_or_chair(clock):
+    member = make_member()
+    committee = UserFactory()
+    RoleFactory(user=committee, role="membership_committee")
+    with pytest.raises(NotAllowed):
+        suspension_order(
+            membership=member,
+            actor=committee,
+            reason="Repeated violations",
+            notice_date=clock.now().date(),
+            decision_ref="D-2026-014",
+        )
+    member.refresh_from_db()
+    assert member.state == MembershipState.ACTIVE
+    assert not AuditEntry.objects.filter(action="membership.suspended").exists()
+
+
+def test_lifting_service_refuses_someone_who_is_not_secretary_or_chair(clock):
+    member = make_member()
+    secretary = RoleFactory(role="secretary").user
+    suspension_order(
+        membership=member,
+        actor=secretary,
+        reason="Repeated violations",
+        notice_date=clock.now().date(),
+        decision_ref="D-2026-014",
+    )
+    with pytest.raises(NotAllowed):
+        suspension_lift(membership=member, actor=UserFactory(), decision_ref="D-2026-020")
+    member.refresh_from_db()
+    assert member.state == MembershipState.SUSPENDED
+    suspension_lift(membership=member, actor=secretary, decision_ref="D-2026-020")
+    member.refresh_from_db()
+    assert member.state == MembershipState.ACTIVE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -23,10 +23,11 @@ class Command(BaseCommand):
         if production or not (settings.DEBUG or testing):
             raise CommandError("seed_demo refuses to run outside development: it creates demo logins.")
         self.stdout.write("Seeding the demo foundation…")
-        people = seed_people(stdout=self.stdout)
-        seed_members(stdout=self.stdout, people=people)
+        out = cast(TextIO, self.stdout)  # an OutputWrapper: a text stream the seeders write to
+        people = seed_people(stdout=out)
+        seed_members(stdout=out, people=people)
         # Governance first (the board, its officers and committees), then dues, then elections.
-        seed_governance(stdout=self.stdout)
-        seed_billing(stdout=self.stdout)
-        seed_elections(stdout=self.stdout)
+        seed_governance(stdout=out)
+        seed_billing(stdout=out)
+        seed_elections(stdout=out)
         self.stdout.write(self.style.SUCCESS("Demo foundation ready."))

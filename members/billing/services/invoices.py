@@ -14,12 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
+from core.money import format_money
 from core.rules import rules_in_force
 from members.billing.models import BillingAccount, Invoice, InvoiceCounter, InvoiceStatus
-from members.billing.money import format_money
+from members.billing.permissions import can_manage_billing
 from members.billing.rules import billing_rules
 from members.billing.stripe_client import stripe_call
 from members.models import Membership, MembershipClass, MembershipState, Organisation
@@ -175,10 +177,19 @@ def invoices_issue_due(*, at: dt.datetime | None = None) -> int:
     return issued
 
 
+def _check_manages_billing(actor: Any, organisation: Organisation) -> None:
+    require(
+        can_manage_billing(actor, organisation),
+        _("You do not manage this organisation's billing."),
+        code="not_billing_contact",
+    )
+
+
 def invoice_update_details(
     *, invoice: Invoice, actor: Any, po_number: str, billing_address: str, tax_id: str
 ) -> Invoice:
     """The buyer's purchase-order number, address and tax id, while the invoice is open."""
+    _check_manages_billing(actor, invoice.organisation)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not locked.is_open:
@@ -255,6 +266,7 @@ def _check_payable(invoice: Invoice) -> None:
 
 def checkout_start(*, invoice: Invoice, actor: Any, success_url: str, cancel_url: str) -> str:
     """Open a Stripe Checkout session for ``invoice``; returns the page to send the payer to."""
+    _check_manages_billing(actor, invoice.organisation)
     invoice.refresh_from_db()
     _check_payable(invoice)
     customer_id = billing_account_ensure(organisation=invoice.organisation)
@@ -300,6 +312,7 @@ def invoice_send_via_stripe(*, invoice: Invoice, actor: Any) -> str:
     Each step carries an idempotency key derived from our invoice, so a retry after a
     failure part-way reuses the objects Stripe already made.
     """
+    _check_manages_billing(actor, invoice.organisation)
     invoice.refresh_from_db()
     _check_payable(invoice)
     if invoice.stripe_invoice_id and invoice.hosted_invoice_url:
@@ -354,8 +367,9 @@ def invoice_send_via_stripe(*, invoice: Invoice, actor: Any) -> str:
     return str(stripe_invoice.hosted_invoice_url)
 
 
-def portal_session_create(*, organisation: Organisation, return_url: str) -> str:
+def portal_session_create(*, organisation: Organisation, actor: Any, return_url: str) -> str:
     """A Stripe customer-portal session (payment methods, receipts); returns its url."""
+    _check_manages_billing(actor, organisation)
     customer_id = billing_account_ensure(organisation=organisation)
     session = stripe_call(
         lambda client: client.v1.billing_portal.sessions.create(

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
+from core.money import format_money
 from core.outbox import enqueue
 from members.billing.models import (
     BillingFlag,
@@ -28,7 +30,7 @@ from members.billing.models import (
     PaymentOutcome,
     StripeEvent,
 )
-from members.billing.money import format_money
+from members.billing.permissions import can_record_in_kind_dues, can_resolve_billing_flag
 from members.billing.services.invoices import billing_email, invoice_class
 from members.models import Membership, MembershipState, Organisation
 from members.services.transitions import membership_renew, membership_start_term, membership_transition
@@ -236,8 +238,15 @@ def _email_receipt(invoice: Invoice, payment: Payment) -> None:
 def in_kind_record(*, invoice: Invoice, actor: Any, description: str, decision_ref: str) -> Payment:
     """In-kind dues (staff time, hardware, services) accepted by the board, for a class that allows them.
 
-    Same effect on standing as a payment of the invoice.
+    Same effect on standing as a payment of the invoice. ``actor=None`` is a system call
+    (demo seeding); a person must be allowed to record in-kind dues.
     """
+    if actor is not None:
+        require(
+            can_record_in_kind_dues(actor),
+            _("Only the treasurer records dues paid in kind."),
+            code="not_treasurer",
+        )
     if not decision_ref.strip():
         raise ValidationFailed(
             _("In-kind dues need the board decision that accepted them."), code="decision_required"
@@ -391,6 +400,12 @@ def invoice_payment_failed(*, invoice: Invoice, attempt: int, event_id: str = ""
 
 
 def flag_resolve(*, flag: BillingFlag, actor: Any) -> BillingFlag:
+    """The treasurer has dealt with ``flag``. Resolving twice changes nothing."""
+    require(
+        can_resolve_billing_flag(actor, flag),
+        _("Only the treasurer resolves billing flags."),
+        code="not_treasurer",
+    )
     with transaction.atomic():
         locked = BillingFlag.objects.select_for_update().get(pk=flag.pk)
         if locked.resolved_at is None:

@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.errors import ValidationFailed
 from core.outbox import enqueue
-from members.billing.models import BillingAccount, Invoice, InvoiceStatus, PaymentMethod, StripeEvent
+from members.billing.models import (
+    BillingAccount,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    StripeEvent,
+)
 from members.billing.services.payments import (
     Received,
     invoice_close,
@@ -135,8 +142,6 @@ def _payment_intent_of_invoice(stripe_invoice_id: str) -> str:
 
 
 def _on_invoice_paid(event: StripeEvent, obj: dict[str, Any]) -> tuple[str, str]:
-    from members.billing.models import Payment
-
     stripe_invoice_id = str(obj["id"])
     if Payment.objects.filter(stripe_invoice_id=stripe_invoice_id).exists():
         return E.PROCESSED, "already recorded"

@@ -1,0 +1,78 @@
+"""The provisional roll as the committee reviews it, and its corrections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.access import permission_required
+from core.views.errors import domain_errors
+from elections import permissions
+from elections.forms import CorrectionForm
+from elections.services.roll import RollLine, roll_correct, roll_lines
+from elections.views import election_or_404
+from members.models import Membership
+
+ROLL_FILTERS = {
+    "all": lambda line: True,
+    "left_off": lambda line: not line.eligible,
+    "corrected": lambda line: line.corrected,
+}
+
+
+@permission_required(permissions.can_view_committee_pages)
+def roll(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every line of the provisional roll, who is left off and why."""
+    election = election_or_404(slug)
+    if election.roll_frozen_at is not None:
+        return redirect("elections_manage:detail", slug=election.slug)
+    show = request.GET.get("show", "all")
+    keep = ROLL_FILTERS.get(show, ROLL_FILTERS["all"])
+    lines: list[RollLine] = [line for line in roll_lines(election=election) if keep(line)]
+    page_obj = Paginator(lines, 100).get_page(request.GET.get("page"))
+    numbers = [line.member_number for line in page_obj]
+    names = {
+        m.number: m.public_name
+        for m in Membership.objects.filter(number__in=numbers).select_related("user", "organisation")
+    }
+    return render(
+        request,
+        "elections/manage/roll.html",
+        {
+            "election": election,
+            "page_obj": page_obj,
+            "rows": [(line, names.get(line.member_number, "")) for line in page_obj],
+            "show": show,
+            "left_off": sum(1 for line in lines if not line.eligible) if show == "all" else None,
+        },
+    )
+
+
+@permission_required(permissions.can_run_election)
+@require_POST
+def correct(request: HttpRequest, slug: str) -> HttpResponse:
+    election = election_or_404(slug)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a member number, a correction and a reason."))
+        return redirect("elections_manage:detail", slug=slug)
+    membership = Membership.objects.filter(number=form.cleaned_data["member_number"].strip().upper()).first()
+    if membership is None:
+        messages.error(request, _("No member has this number."))
+        return redirect("elections_manage:detail", slug=slug)
+    with domain_errors(request) as outcome:
+        roll_correct(
+            election=election,
+            membership=membership,
+            action=form.cleaned_data["action"],
+            weight=form.cleaned_data["weight"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    if outcome.ok:
+        messages.success(request, _("Roll corrected."))
+    return redirect("elections_manage:detail", slug=slug)

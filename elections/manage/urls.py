@@ -1,0 +1,16 @@
+from django.urls import path
+
+from elections.manage import disputes, elections, roll
+
+app_name = "elections_manage"
+urlpatterns = [
+    path("", elections.index, name="index"),
+    path("<slug:slug>/", elections.detail, name="detail"),
+    path("<slug:slug>/cancel/", elections.cancel, name="cancel"),
+    path("<slug:slug>/close/", elections.close, name="close"),
+    path("<slug:slug>/recount/", elections.recount, name="recount"),
+    path("<slug:slug>/certify/", elections.certify, name="certify"),
+    path("<slug:slug>/roll/", roll.roll, name="roll"),
+    path("<slug:slug>/roll/correct/", roll.correct, name="correct"),
+    path("disputes/<int:pk>/decide/", disputes.dispute_decide, name="dispute_decide"),
+]

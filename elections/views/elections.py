@@ -1,0 +1,139 @@
+"""The election's public pages: the list, the election, its roll, trackers, results and files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.access import permission_required
+from elections import permissions
+from elections.charts import rounds_chart
+from elections.models import Dispute, Election
+from elections.rules import election_rules_for
+from elections.selectors import (
+    election_turnout,
+    nominating_memberships,
+    public_candidates,
+    published_tie_order,
+)
+from elections.services import results as result_services
+from elections.services.roll import access_own_roll_entries, canonical_roll_text, roll_lines_for
+from elections.views import election_or_404
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    elections = Election.objects.select_related("rule_set").order_by("-voting_opens_at")
+    return render(request, "elections/index.html", {"elections": elections})
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    election = election_or_404(slug)
+    rules = election_rules_for(rule_set=election.rule_set)
+    turnout = election_turnout(election=election, rules=rules) if election.roll_frozen_at else None
+    my_entries = access_own_roll_entries(election=election, user=request.user)
+    return render(
+        request,
+        "elections/detail.html",
+        {
+            "election": election,
+            "rules": rules,
+            "seats": election.seats.order_by("number"),
+            "candidates": public_candidates(election=election),
+            "turnout": turnout,
+            "tie_order": published_tie_order(election=election),
+            "disputes": Dispute.objects.filter(election=election).exclude(state=Dispute.State.OPEN),
+            "my_entries": my_entries,
+        },
+    )
+
+
+def roll(request: HttpRequest, slug: str) -> HttpResponse:
+    """The roll page: a signed-in member sees their own provisional or frozen lines."""
+    election = election_or_404(slug)
+    mine: list[Any] = []
+    provisional = None
+    if request.user.is_authenticated:
+        memberships = nominating_memberships(user=request.user)
+        if election.roll_frozen_at is None:
+            provisional = roll_lines_for(election=election, memberships=memberships)
+        else:
+            numbers = [m.number for m in memberships]
+            mine = list(election.roll.filter(member_number__in=numbers).order_by("member_number"))
+    return render(
+        request,
+        "elections/roll.html",
+        {"election": election, "mine": mine, "provisional": provisional},
+    )
+
+
+@permission_required(permissions.can_read_frozen_roll)
+def roll_text(request: HttpRequest, slug: str) -> HttpResponse:
+    """The canonical roll text whose SHA-256 is the published fingerprint (signed-in people only)."""
+    election = election_or_404(slug)
+    if election.roll_frozen_at is None:
+        raise Http404
+    text = canonical_roll_text(election.roll.values_list("member_number", "weight"))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def trackers(request: HttpRequest, slug: str) -> HttpResponse:
+    election = election_or_404(slug)
+    published = election.closed_at is not None
+    codes = result_services.tracker_codes(election=election) if published else []
+    query = (request.GET.get("code") or "").strip().upper()
+    found = None
+    if query and published:
+        found = query in set(codes)
+    return render(
+        request,
+        "elections/trackers.html",
+        {"election": election, "codes": codes, "published": published, "query": query, "found": found},
+    )
+
+
+def results(request: HttpRequest, slug: str) -> HttpResponse:
+    election = election_or_404(slug)
+    if not election.results_public:
+        raise Http404
+    turnout = election.turnout or {}
+    return render(
+        request,
+        "elections/results.html",
+        {
+            "election": election,
+            "elected": result_services.elected_candidates(election=election),
+            "chart": rounds_chart(election.result),
+            "by_class": sorted((turnout.get("by_class") or {}).items()),
+            "turnout": turnout,
+            "tie_order": published_tie_order(election=election),
+        },
+    )
+
+
+def _report_json(election: Election) -> str:
+    report = {k: v for k, v in election.result.items() if k != "report_text"}
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """Anonymised ballots (BLT, CSV, JSON) and the count report (text, JSON)."""
+    election = election_or_404(slug)
+    if not election.results_public:
+        raise Http404
+    makers: dict[str, tuple[Callable[[], str], str]] = {
+        "ballots.blt": (lambda: result_services.export_blt(election=election), "text/plain"),
+        "ballots.csv": (lambda: result_services.export_csv(election=election), "text/csv"),
+        "ballots.json": (lambda: result_services.export_json(election=election), "application/json"),
+        "report.txt": (lambda: election.result.get("report_text", ""), "text/plain"),
+        "report.json": (lambda: _report_json(election), "application/json"),
+    }
+    if kind not in makers:
+        raise Http404
+    make, content_type = makers[kind]
+    response = HttpResponse(make(), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{election.slug}-{kind}"'
+    return response

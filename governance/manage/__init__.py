@@ -1,0 +1,1 @@
+"""The board's privileged pages under /manage/governance/ (``urls.py``)."""

@@ -1,0 +1,1 @@
+"""The treasurer's pages under ``/manage/billing/`` (``views.py``, ``urls.py``: namespace ``billing_manage``)."""

@@ -1,0 +1,26 @@
+"""The committee's and the board's member pages (namespace ``members_manage``), included at
+/manage/members/. Member pages are named ``member_*`` because the applications share the
+namespace."""
+
+from django.urls import path, re_path
+
+from members.manage import applications, members
+
+_NUMBER = r"(?P<number>M-[0-9A-Z]{4}-[0-9A-Z]{4})"
+
+app_name = "members_manage"
+urlpatterns = [
+    # The application queue.
+    path("applications/", applications.application_queue, name="application_queue"),
+    path("applications/<int:pk>/", applications.application_review, name="application_review"),
+    path("applications/<int:pk>/ask/", applications.application_ask, name="application_ask"),
+    path("applications/<int:pk>/approve/", applications.application_approve, name="application_approve"),
+    path("applications/<int:pk>/reject/", applications.application_reject, name="application_reject"),
+    # The member list, who was not reached, one member, suspension.
+    path("", members.member_list, name="member_list"),
+    path("export.csv", members.member_export, name="member_export"),
+    path("not-reached/", members.not_reached, name="not_reached"),
+    re_path(rf"^{_NUMBER}/$", members.member_detail, name="member_detail"),
+    re_path(rf"^{_NUMBER}/suspend/$", members.member_suspend, name="member_suspend"),
+    re_path(rf"^{_NUMBER}/reinstate/$", members.member_reinstate, name="member_reinstate"),
+]
