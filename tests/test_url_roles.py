@@ -55,8 +55,6 @@ from tests.roles import (
     NOT_ALLOWED,
     NOT_FOUND,
     OK,
-    ROLES,
-    SPONSOR,
     SUPERUSER,
     TWO_FA,
     Outcome,
