@@ -12,14 +12,23 @@ role, but holds none (``has_role`` is about real assignments, for dashboards and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
 from core.models import Role, RoleAssignment
@@ -64,11 +73,13 @@ def has_role(user: Any, *roles: str, at: dt.datetime | None = None) -> bool:
 
 
 def acts_as(user: Any, *roles: str) -> bool:
-    """Whether ``user`` may act as one of ``roles``: holds it, or is a superuser.
+    """Whether ``user`` may act as one of ``roles``: holds it, or is a superuser, and has
+    passed the second factor in this session (see below).
 
-    This is the single place where being a superuser grants a role's permissions.
+    This is the single place where being a superuser grants a role's permissions, and where
+    a role's permissions need two-factor authentication.
     """
-    return is_superuser(user) or has_role(user, *roles)
+    return (is_superuser(user) or has_role(user, *roles)) and second_factor_ok(user)
 
 
 # --- The second factor ------------------------------------------------------------------
@@ -99,6 +110,39 @@ def second_factor_ok(user: Any) -> bool:
     return bool(getattr(user, _SECOND_FACTOR_ATTR, True))
 
 
+@contextmanager
+def assuming_second_factor(user: Any) -> Iterator[None]:
+    """Evaluate checks as if ``user`` had passed the second factor: to offer a link to a page
+    their roles open, or to ask for the code rather than refuse. Never to grant access."""
+    previous = getattr(user, _SECOND_FACTOR_ATTR, None)
+    mark_second_factor(user, passed=True)
+    try:
+        yield
+    finally:
+        if previous is None:
+            if hasattr(user, _SECOND_FACTOR_ATTR):
+                delattr(user, _SECOND_FACTOR_ATTR)
+        else:
+            mark_second_factor(user, passed=previous)
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponse:
+    """Send a privileged person to set up TOTP, or to enter their code for this session."""
+    user = request.user
+    query = urlencode({"next": request.get_full_path()}, safe="/")
+    if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+        messages.warning(
+            request,
+            _(
+                "Your role gives you access to privileged pages. Turn on two-factor "
+                "authentication (an authenticator app) to open them."
+            ),
+        )
+        return redirect(f"{settings.MFA_ACTIVATE_TOTP_URL}?{query}")
+    messages.info(request, _("Privileged pages need your authenticator code in this session."))
+    return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+
+
 def is_privileged(user: Any) -> bool:
     """Staff, superusers and anyone holding a role must use two-factor authentication."""
     if not is_authenticated(user):
@@ -125,8 +169,15 @@ def permission_required(check: Check, *, obj: Callable[..., Any] | None = None) 
             user = request.user
             if not is_authenticated(user):
                 return redirect_to_login(request.get_full_path())
-            allowed = check(user, obj(request, *args, **kwargs)) if obj is not None else check(user)
+            target = obj(request, *args, **kwargs) if obj is not None else None
+            allowed = check(user, target) if obj is not None else check(user)
             if not allowed:
+                if not second_factor_ok(user) and is_privileged(user):
+                    # Would the role let them in with a second factor? Then ask for it.
+                    with assuming_second_factor(user):
+                        would = check(user, target) if obj is not None else check(user)
+                    if would:
+                        return second_factor_redirect(request)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

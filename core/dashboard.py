@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from core.access import is_authenticated
+from core.access import assuming_second_factor, is_authenticated
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ register_work_link("admin:index", _("Django admin"), _staff, order=1000)
 def work_links(*, user: Any) -> list[tuple[str, str]]:
     """The privileged pages this person's roles open, from the same checks the pages use."""
     links = sorted(_work_links.values(), key=lambda link: (link.order, link.url_name))
-    return [(str(link.label), reverse(link.url_name)) for link in links if link.allowed(user)]
+    # Offered on what the roles open; the page itself asks for the code if this session has not.
+    with assuming_second_factor(user):
+        return [(str(link.label), reverse(link.url_name)) for link in links if link.allowed(user)]
 
 
 def dashboard_context(*, user: Any) -> dict[str, Any]:

@@ -123,12 +123,11 @@ def manage_post_only(key: str, url: str, *allowed: str) -> Row:
     )
 
 
-NO_TOTP_OUTSIDE_MANAGE = (
-    "a membership committee member without TOTP reads another person's application / an "
-    "organisation's page under /members/: the two-factor rule only covers /admin/ and /manage/"
-)
 #: The committee member who reads applications and organisations (and only those).
 COMMITTEE_READS = {R.MEMBERSHIP_COMMITTEE: OK, SUPERUSER: OK, NO_TOTP: TWO_FA}
+#: Outside /manage/ a committee member without the second factor sees what a member sees:
+#: another person's application or organisation is a 404 (its existence does not leak).
+COMMITTEE_READS_OUTSIDE_MANAGE = {**COMMITTEE_READS, NO_TOTP: NOT_FOUND}
 
 ACCOUNTS = [
     public("account_login", "/accounts/login/"),
@@ -184,8 +183,7 @@ MEMBERS = [
         "members:application_detail",
         "/members/applications/{application}/",
         NOT_FOUND,
-        bugs={NO_TOTP: NO_TOTP_OUTSIDE_MANAGE},
-        **COMMITTEE_READS,
+        **COMMITTEE_READS_OUTSIDE_MANAGE,
     ),
     post_only(
         "members:application_answer",
@@ -201,9 +199,8 @@ MEMBERS = [
         "members:organisation_detail",
         "/members/organisations/{org}/",
         NOT_FOUND,
-        bugs={NO_TOTP: NO_TOTP_OUTSIDE_MANAGE},
         sponsor=OK,
-        **COMMITTEE_READS,
+        **COMMITTEE_READS_OUTSIDE_MANAGE,
     ),
     post_only(
         "members:organisation_profile",

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "core.middleware.RequireMFAForPrivilegedMiddleware",
+    "core.middleware.SecondFactorMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 

@@ -14,6 +14,7 @@ from core.services.api_tokens import api_token_create
 from elections.services.ballots import ballot_cast
 from governance.services.decisions import policy_create, policy_version_propose
 from governance.services.meetings import minutes_draft, minutes_publish
+from tests.auth import sign_in
 from tests.elections.conftest import Elections, entry_for
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 from tests.governance.conftest import Board
@@ -81,12 +82,12 @@ def people(clock: Any, db: Any) -> People:
 def client_for(user: Any) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)  # with the second factor, as a real sign-in of a role holder
     return client
 
 
 def token_for(user: Any, name: str = "bot") -> str:
-    _token, plaintext = api_token_create(user=user, name=name)
+    _token, plaintext = api_token_create(user=user, name=name, second_factor=True)
     return plaintext
 
 

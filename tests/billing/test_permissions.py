@@ -22,6 +22,7 @@ from members.billing.services.invoices import (
     portal_session_create,
 )
 from members.billing.services.payments import flag_resolve, in_kind_record
+from tests.auth import sign_in
 from tests.billing.conftest import make_sponsor
 from tests.factories import RoleFactory, UserFactory
 
@@ -201,7 +202,7 @@ def _treasury_urls(invoice):
 def test_treasury_pages_refuse_everyone_but_the_treasurer(client, invoice):
     user = UserFactory()
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     for method, url in _treasury_urls(invoice):
         assert getattr(client, method)(url).status_code == 403, url
     client.logout()
@@ -214,7 +215,7 @@ def test_in_kind_refused_by_the_service_is_shown_on_the_form(client, clock):
     ruby = invoice_issue(membership=make_sponsor(class_code="ruby"))
     user = _treasurer()
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     url = reverse("billing_manage:in_kind", kwargs={"number": ruby.number})
     response = client.post(url, {"description": "Hardware", "decision_ref": "B-1"})
     assert response.status_code == 200

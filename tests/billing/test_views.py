@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from members.billing.models import BillingFlag, Invoice
 from members.billing.services.payments import in_kind_record
+from tests.auth import sign_in
 from tests.billing.conftest import make_sponsor, pay_by_checkout
 from tests.factories import RoleFactory, UserFactory
 
@@ -27,7 +28,7 @@ def _treasurer(client):
     user = UserFactory()
     TOTP.activate(user, generate_totp_secret())
     RoleFactory(user=user, role="treasurer")
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 

@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from core.errors import NotAllowed
 from core.models import AuditEntry
 from core.services.accounts import user_reset_mfa
+from tests.auth import sign_in
 from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +25,36 @@ def test_staff_without_totp_is_sent_to_activate_it_before_the_admin(client):
     assert response["Location"].startswith(ACTIVATE)
 
 
-def test_staff_with_totp_reaches_the_admin(client):
+def test_staff_who_passed_the_second_factor_reach_the_admin(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
     TOTP.activate(staff, generate_totp_secret())
-    client.force_login(staff)
+    sign_in(client, staff)
     assert client.get("/admin/").status_code == 200
+
+
+def test_having_a_device_is_not_enough_this_session_must_have_passed_it(client):
+    """A password-only session (e.g. a stolen password) of a user with TOTP opens nothing privileged."""
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(staff, generate_totp_secret())
+    sign_in(client, staff, second_factor=False)
+    for path in ("/admin/", "/manage/members/", "/manage/governance/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/2fa/reauthenticate/"), response["Location"]
+
+
+def test_a_committee_member_without_the_second_factor_sees_no_applications_outside_manage(client):
+    from members.services.applications import application_submit_personal
+
+    applicant = UserFactory()
+    application = application_submit_personal(applicant=applicant, class_code="individual")
+    committee = RoleFactory(role="membership_committee").user
+    TOTP.activate(committee, generate_totp_secret())
+    sign_in(client, committee, second_factor=False)
+    # Without the second factor the committee member sees what any member sees: nothing.
+    assert client.get(f"/members/applications/{application.pk}/").status_code == 404
+    sign_in(client, committee)
+    assert client.get(f"/members/applications/{application.pk}/").status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from elections.models import Election, ElectionState
 from elections.services.ballots import ballot_cast
 from elections.services.lifecycle import election_run_schedule
 from elections.services.results import tracker_codes
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_the_committee_chair_can_certify_the_counted_demo_election(demo, client)
     election = Election.objects.get(slug=COUNTED_SLUG)
     assert election.state == ElectionState.COUNTED
     chair = User.objects.get(email="election-chair@demo.charter.invalid")
-    client.force_login(chair)
+    sign_in(client, chair)
     response = client.post(f"/manage/elections/{election.slug}/certify/")
     assert response.status_code == 302
     election.refresh_from_db()

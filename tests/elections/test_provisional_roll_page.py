@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.services.transitions import membership_suspend
+from tests.auth import sign_in
 from tests.factories import RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def committee(client, elections):  # after the clock is set, so the role is active
     user = RoleFactory(role="election_committee").user
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 

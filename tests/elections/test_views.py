@@ -13,6 +13,7 @@ from elections.models import Ballot, Dispute, ElectionState
 from elections.selectors import member_election_prompts
 from elections.services.ballots import ballot_cast
 from elections.services.nominations import nomination_create
+from tests.auth import sign_in
 from tests.elections.conftest import entry_for
 from tests.factories import RoleFactory
 
@@ -27,7 +28,7 @@ def voting(elections):
 def _committee(client, role="election_committee_chair"):
     user = RoleFactory(role=role).user
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -261,7 +262,7 @@ def test_a_cancelled_election_shows_its_public_reason(client, elections):
 def test_ballots_are_read_only_in_the_admin(client, admin_user, voting):
     election, (ada, *_), (voter, *_) = voting
     TOTP.activate(admin_user, generate_totp_secret())
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     ballot_cast(
         election=election, voter=voter, roll_entry_id=entry_for(election, voter).pk, ranks={ada.pk: 1}
     )

@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from governance.models import Decision, Meeting, Minutes
+from tests.auth import sign_in
 from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def with_totp(user):
 @pytest.fixture
 def secretary(client):
     user = with_totp(RoleFactory(role="secretary").user)
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -119,7 +120,7 @@ def test_a_refused_publication_shows_the_reason(client, clock, board, secretary)
 def test_a_director_may_read_drafts_but_not_record(client, clock, board):
     directors = board.directors(2)
     director = with_totp(directors[0])
-    client.force_login(director)
+    sign_in(client, director)
     assert client.get("/manage/governance/").status_code == 200
     response = client.post("/manage/governance/meetings/new/", {"kind": "regular", "title": "X"})
     assert response.status_code == 403
@@ -137,7 +138,7 @@ def test_a_member_without_a_role_gets_403(client, db):
 
 
 def test_privileged_users_without_two_factor_are_sent_to_set_it_up(client, db):
-    client.force_login(RoleFactory(role="secretary").user)
+    sign_in(client, RoleFactory(role="secretary").user, second_factor=False)
     response = client.get("/manage/governance/")
     assert response.status_code == 302
     assert "next=/manage/governance/" in response["Location"]

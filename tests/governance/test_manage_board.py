@@ -7,6 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from governance.models import ConflictDeclaration, SeatHolding
 from governance.services.board import seat_fill
+from tests.auth import sign_in
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def secretary(client):
     user = RoleFactory(role="secretary").user
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -70,14 +71,14 @@ def test_the_board_management_page_opens(client, board, secretary):
 def test_a_director_cannot_manage_the_board(client, board):
     director = board.directors(1)[0]
     TOTP.activate(director, generate_totp_secret())
-    client.force_login(director)
+    sign_in(client, director)
     assert client.get("/manage/governance/board/").status_code == 403
 
 
 def test_a_director_files_a_declaration(client, board):
     director = board.directors(1)[0]
     TOTP.activate(director, generate_totp_secret())
-    client.force_login(director)
+    sign_in(client, director)
     response = client.post("/manage/governance/declaration/", {"interests": "None"})
     assert response.status_code == 302
     assert ConflictDeclaration.objects.filter(person=director).exists()

@@ -7,6 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from core.models import User
 from members.models import MembershipEvent, MembershipState
+from tests.auth import sign_in
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def admin_client(client):
     user = User.objects.create_superuser("root@example.org", "pw")
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

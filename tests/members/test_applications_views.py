@@ -13,6 +13,7 @@ from core.models import AuditEntry
 from members.models import Membership, MembershipApplication
 from members.rights import voting_rights
 from members.services.applications import application_submit_personal
+from tests.auth import sign_in
 from tests.factories import RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def applicant(clock):
 
 
 def _login(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -261,7 +262,8 @@ def test_non_committee_users_get_403(client, applicant, name):
 def test_committee_without_two_factor_is_sent_to_set_it_up(client, applicant):
     member = UserFactory()
     RoleFactory(user=member, role="membership_committee")
-    response = _login(client, member).get(reverse("members_manage:application_queue"))
+    sign_in(client, member, second_factor=False)
+    response = client.get(reverse("members_manage:application_queue"))
     assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
 
 

@@ -18,6 +18,7 @@ from core.models import OutgoingEmail
 from members.models import Reminder
 from members.services.bounces import bounce_parse, bounces_process_mailbox
 from members.services.reminders import reminders_send_due
+from tests.auth import sign_in
 from tests.factories import RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def _committee_client(client):
     user = UserFactory()
     RoleFactory(user=user, role="membership_committee")
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

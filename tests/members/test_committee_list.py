@@ -15,6 +15,7 @@ from core.models import OutgoingEmail
 from members.models import Reminder
 from members.services.reminders import reminder_dismiss, reminders_send_due
 from members.services.transitions import membership_suspend
+from tests.auth import sign_in
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def committee(client):
     user = UserFactory()
     RoleFactory(user=user, role="membership_committee")
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -12,6 +12,7 @@ from members.models import MembershipState
 from members.rights import voting_rights
 from members.services.suspensions import suspension_lift, suspension_order
 from members.services.transitions import membership_suspend
+from tests.auth import sign_in
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def _login_with_role(client, role: str):
     user = UserFactory()
     RoleFactory(user=user, role=role)
     TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
