@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from core import sites
+        from core import checks, sites  # noqa: F401  (checks registers itself on import)
 
         post_migrate.connect(sites.site_sync, sender=self, dispatch_uid="core.site_sync")
         request_started.connect(sites.sync_site_once, dispatch_uid="core.sync_site_once")

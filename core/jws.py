@@ -39,6 +39,8 @@ from django.utils.translation import gettext as _
 
 from core import clock
 
+# Production settings import this module (check_production_key) before Django's apps are
+# loaded, so the model is imported inside the functions that use it: not a cycle, an order.
 if TYPE_CHECKING:
     from core.models import SigningKey
 

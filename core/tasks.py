@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from core.audit import audit_publish_head
+from core.mail import deliver_queued_email
 from core.outbox import relay_outbox as _relay
 
 
@@ -13,8 +14,6 @@ def relay_outbox() -> int:
     name="core.send_email", ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )
 def send_email(*, email_id: str) -> None:
-    from core.mail import deliver_queued_email
-
     deliver_queued_email(email_id=email_id)
 
 

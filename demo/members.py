@@ -8,8 +8,10 @@ import random
 from typing import Any, Protocol
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -295,9 +297,6 @@ def seed_members(*, stdout: Writer, people: dict[str, User]) -> None:
 
 def demo_logins() -> list[dict[str, Any]]:
     """What `make run` prints: each demo login, its roles and its TOTP URI."""
-    from allauth.mfa.adapter import get_adapter
-    from allauth.mfa.utils import decrypt
-
     rows = []
     for local, name, roles, _totp in PERSONAS:
         user = User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()

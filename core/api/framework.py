@@ -36,6 +36,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.api.auth import BearerTokenAuthentication
 from core.errors import DomainError
+from core.jws import sign_statement
+from core.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
@@ -145,8 +147,6 @@ class ApiTokenThrottle(_FailOpenThrottle):
     scope = "api_token"
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        from core.models import ApiToken
-
         if not isinstance(request.auth, ApiToken):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
@@ -265,8 +265,6 @@ class JWSRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: dict[str, Any] | None = None,
     ) -> bytes:
-        from core.jws import sign_statement
-
         if data is None:
             return b""
         claims = json.loads(json.dumps(data, cls=JSONEncoder))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core import checks
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,11 +79,3 @@ class SigningKey(models.Model):
     @property
     def audit_ref(self) -> str:
         return f"signing_key:{self.kid}"
-
-
-@checks.register(checks.Tags.security, deploy=True)
-def _check_signing_key(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
-    """Deploy check: production must be given its signing key (see ``core.jws``)."""
-    from core.jws import signing_key_deploy_errors
-
-    return signing_key_deploy_errors()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.audit import audit_record
 from core.errors import NotAllowed, ValidationFailed
+from core.jws import configured_key_pem, generate_private_key, private_key_pem, signing_key_activate
 from core.models import ApiToken, SigningKey
 from core.permissions import can_create_api_token, can_revoke_api_token
 
@@ -96,8 +97,6 @@ def signing_key_rotate(*, actor: Any = None) -> SigningKey:
     Retired public keys stay published until their last statements expire. With a key
     from the environment, rotation means replacing that key (see ``rotate_signing_key``).
     """
-    from core.jws import configured_key_pem, generate_private_key, private_key_pem, signing_key_activate
-
     if configured_key_pem():
         raise ValidationFailed(
             _("The signing key comes from the environment: replace SIGNING_KEY_PEM to rotate it."),

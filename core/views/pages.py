@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 
 from core.dashboard import dashboard_context
 
@@ -26,6 +27,4 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors that touch the database: the failure may be the database.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
