@@ -90,6 +90,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------
 # DATABASE_URL switches to PostgreSQL (postgres://user:pass@host:port/name, psycopg 3).
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}  # see below
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'charter.sqlite3'}"),
 }
@@ -98,8 +99,10 @@ if "DATABASE_URL" not in env:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer lock instead of failing at once: the worker and the web
-    # process share the file in the embedded default.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # process share the file in the embedded default. IMMEDIATE takes the write lock when
+    # a transaction begins, so concurrent writers queue on the timeout instead of failing
+    # with "database is locked" when a read lock cannot be upgraded (concurrent ballots).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
