@@ -25,6 +25,7 @@ urlpatterns = [
     path("governance/", include("governance.views.urls")),
     path("elections/", include("elections.views.urls")),
     # Privileged pages: everything under /manage/ needs two-factor authentication.
+    path("manage/members/", include("governance.manage.suspension_urls")),  # suspend/, reinstate/
     path("manage/members/", include("members.manage.urls")),
     path("manage/billing/", include("members.billing.manage.urls")),
     path("manage/governance/", include("governance.manage.urls")),

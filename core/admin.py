@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.models import AuditEntry, OutboxMessage, OutgoingEmail, User
+from core.models import AuditEntry, OutboxMessage, OutgoingEmail, RoleAssignment, RuleSet, User
 from core.services.accounts import user_reset_mfa
 
 
@@ -68,6 +68,39 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A read-only inline for a ``ReadOnlyAdmin``: rows are shown, never added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    """Versions are drafted and adopted under /manage/governance/rules/ (audited)."""
+
+    list_display = ["version", "name", "effective_from", "adopted_by"]
+    search_fields = ["name", "adopted_by", "notes"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ReadOnlyAdmin):
+    """Roles are granted and ended by the board's services (officers, committees), which audit."""
+
+    list_display = ["user", "role", "starts_at", "ends_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__full_name", "note"]
 
 
 @admin.register(AuditEntry)

@@ -1,37 +1,22 @@
-"""Django admin for elections: read-mostly. Every change goes through the services.
+"""Django admin for elections: read-only. Every change goes through the services.
 
-Ballots and trackers are read-only and hold no voter information to show.
+Ballots, trackers, roll entries (who has voted) and pending receipts are not in the admin
+at all: together they are what ballot secrecy keeps apart.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from elections.models import (
-    Ballot,
     Candidate,
     Dispute,
     Election,
     ElectionRules,
     Nomination,
     RollCorrection,
-    RollEntry,
-    Tracker,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ElectionRules)
@@ -63,29 +48,9 @@ class NominationAdmin(ReadOnlyAdmin):
     list_display = ("election", "nominator", "candidate", "created_at")
 
 
-@admin.register(RollEntry)
-class RollEntryAdmin(ReadOnlyAdmin):
-    list_display = ("member_number", "election", "class_code", "weight", "has_voted")
-    list_filter = ("election", "class_code")
-    search_fields = ("member_number",)
-
-
 @admin.register(RollCorrection)
 class RollCorrectionAdmin(ReadOnlyAdmin):
     list_display = ("election", "membership", "action", "weight", "created_at")
-
-
-@admin.register(Ballot)
-class BallotAdmin(ReadOnlyAdmin):
-    list_display = ("id", "election", "weight", "choices")
-    list_filter = ("election",)
-
-
-@admin.register(Tracker)
-class TrackerAdmin(ReadOnlyAdmin):
-    list_display = ("code", "election")
-    list_filter = ("election",)
-    ordering = ("code",)
 
 
 @admin.register(Dispute)

@@ -10,8 +10,10 @@ class ElectionsConfig(AppConfig):
         # Imported here, not at the top: these modules read models, which load only once
         # the app registry is ready (Django's documented place for such wiring).
         from core import dashboard
+        from core.rules import register_rule_set_part
         from elections import permissions
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
+        from elections.services.rule_sets import ELECTION_RULES_PART
         from members.rights import register_roll_rights
 
         dashboard.register_panel("election_prompts", member_election_prompts, order=20)
@@ -20,3 +22,5 @@ class ElectionsConfig(AppConfig):
         )
         # ``GET /api/v1/voting-rights/…?election=`` answers from the frozen roll (members/rights.py).
         register_roll_rights(ROLL_LOOKUP)
+        # A rule-set version drafted by the board copies its election numbers (core/rules.py).
+        register_rule_set_part(ELECTION_RULES_PART)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -9,8 +10,34 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Candidate, Election, Method, RollCorrection
+from elections.services.lifecycle import EARLIEST_YEAR, LATEST_YEAR, MAX_MARKS
+from elections.services.results import DISPUTE_MAX_CHARS
 from governance.models import Cohort, Seat
 from members.models import Organisation
+
+MAX_ROW_ID = 2**63 - 1  # a bigint primary key
+
+
+def _check_year(value: dt.datetime) -> None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise forms.ValidationError(
+            _("Give a date between the years %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+        )
+
+
+class SeatsField(forms.ModelMultipleChoiceField):
+    """Seats by id; a value that cannot be a row id is an invalid choice before any query."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return super().clean(value)
 
 
 class ElectionForm(forms.Form):
@@ -19,17 +46,23 @@ class ElectionForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     method = forms.ChoiceField(label=_("Counting method"), choices=Method.choices, initial=Method.MEEK)
     approval_max_marks = forms.IntegerField(
-        label=_("Approval: most marks per ballot"), min_value=1, required=False
+        label=_("Approval: most marks per ballot"), min_value=1, max_value=MAX_MARKS, required=False
     )
     cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.all(), required=False)
-    seats = forms.ModelMultipleChoiceField(
+    seats = SeatsField(
         label=_("Seats to fill"),
         queryset=Seat.objects.filter(abolished_at__isnull=True),
         widget=forms.CheckboxSelectMultiple,
     )
-    record_date = forms.DateTimeField(label=_("Record date (UTC)"), help_text=_("YYYY-MM-DD HH:MM"))
-    voting_opens_at = forms.DateTimeField(label=_("Voting opens (UTC)"), help_text=_("YYYY-MM-DD HH:MM"))
-    voting_closes_at = forms.DateTimeField(label=_("Voting closes (UTC)"), help_text=_("YYYY-MM-DD HH:MM"))
+    record_date = forms.DateTimeField(
+        label=_("Record date (UTC)"), help_text=_("YYYY-MM-DD HH:MM"), validators=[_check_year]
+    )
+    voting_opens_at = forms.DateTimeField(
+        label=_("Voting opens (UTC)"), help_text=_("YYYY-MM-DD HH:MM"), validators=[_check_year]
+    )
+    voting_closes_at = forms.DateTimeField(
+        label=_("Voting closes (UTC)"), help_text=_("YYYY-MM-DD HH:MM"), validators=[_check_year]
+    )
 
 
 class NominationForm(forms.Form):
@@ -73,10 +106,21 @@ class BallotForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        # Every rank given must name a standing candidate: a rank for anyone else (an unknown
+        # id, a withdrawn candidate) is refused, never dropped, or the ballot would be
+        # recorded as something the voter did not mean (blank, or shorter).
+        standing = {f"rank-{c.pk}" for c in self.candidates}
+        given = {key for key in self.data if key.startswith("rank-") and self._value(key)}
         if self.election.is_ranked:
+            if given - standing:
+                raise forms.ValidationError(
+                    _("The ballot ranks someone who is not a standing candidate."), code="unknown_candidate"
+                )
+            if any(v.strip() for v in self._marks()):
+                raise forms.ValidationError(_("This election uses ranked ballots."), code="wrong_ballot_type")
             ranks: dict[int, int] = {}
             for c in self.candidates:
-                raw = (self.data.get(f"rank-{c.pk}") or "").strip()
+                raw = self._value(f"rank-{c.pk}")
                 if raw:
                     try:
                         ranks[c.pk] = int(raw)
@@ -86,11 +130,19 @@ class BallotForm(forms.Form):
                         ) from None
             cleaned["ranks"] = ranks
         else:
+            if given:
+                raise forms.ValidationError(
+                    _("This election does not use ranked ballots."), code="wrong_ballot_type"
+                )
             try:
                 cleaned["marks"] = [int(v) for v in self._marks()]
             except ValueError:
                 raise forms.ValidationError(_("The ballot could not be read."), code="invalid_mark") from None
         return cleaned
+
+    def _value(self, key: str) -> str:
+        value = self.data.get(key)
+        return value.strip() if isinstance(value, str) else ""
 
     def _marks(self) -> list[str]:
         if isinstance(self.data, QueryDict):
@@ -107,7 +159,9 @@ class BallotForm(forms.Form):
 class CorrectionForm(forms.Form):
     member_number = forms.CharField(label=_("Member number"), max_length=12)
     action = forms.ChoiceField(label=_("Correction"), choices=RollCorrection.Action.choices)
-    weight = forms.IntegerField(label=_("Weight (when including)"), min_value=1, required=False)
+    weight = forms.IntegerField(
+        label=_("Weight (when including)"), min_value=1, max_value=2_147_483_647, required=False
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 
 
@@ -116,7 +170,7 @@ class ReasonForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    body = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea)
+    body = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea, max_length=DISPUTE_MAX_CHARS)
 
 
 class DisputeDecisionForm(forms.Form):

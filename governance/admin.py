@@ -1,14 +1,15 @@
-"""Admin for every governance model. Changes to governed state belong in the services;
-the admin is for inspection and repairs, and published records are read-only here."""
+"""Admin for every governance model: read-only.
+
+Seats, committees, meetings, minutes, decisions and policies change only through the
+services (``governance/services/``), which check who acts and write an audit entry; the
+admin is a window for inspection. The rule set and roles are core's (``core/admin.py``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from core.models import RoleAssignment, RuleSet
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from governance.models import (
     AgendaItem,
     Attendance,
@@ -29,47 +30,18 @@ from governance.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: visible, never edited or deleted through the admin."""
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-@admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ("version", "name", "effective_from", "adopted_by")
-    search_fields = ("name", "adopted_by", "notes")
-    date_hierarchy = "effective_from"
-
-
-@admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "starts_at", "ends_at")
-    list_filter = ("role",)
-    search_fields = ("user__email", "user__full_name", "note")
-    raw_id_fields = ("user",)
-
-
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ReadOnlyAdmin):
     list_display = ("code", "term_start", "term_end", "next_election_at")
 
 
-class SeatHoldingInline(admin.TabularInline):
+class SeatHoldingInline(ReadOnlyInline):
     model = SeatHolding
-    extra = 0
-    raw_id_fields = ("person", "employer", "decision")
+    fields = ("person", "employer_name", "source", "starts_at", "ends_at", "end_reason")
 
 
 @admin.register(Seat)
-class SeatAdmin(admin.ModelAdmin):
+class SeatAdmin(ReadOnlyAdmin):
     list_display = ("number", "cohort", "vacant_since", "abolished_at")
     list_filter = ("cohort",)
     search_fields = ("number", "created_reason", "vacancy_reason")
@@ -77,22 +49,19 @@ class SeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeatHolding)
-class SeatHoldingAdmin(admin.ModelAdmin):
+class SeatHoldingAdmin(ReadOnlyAdmin):
     list_display = ("seat", "person", "employer_name", "source", "starts_at", "ends_at", "end_reason")
     list_filter = ("source", "end_reason", "seat__cohort")
     search_fields = ("person__email", "person__full_name", "employer_name")
-    raw_id_fields = ("person", "employer", "decision")
 
 
-class CommitteeMembershipInline(admin.TabularInline):
+class CommitteeMembershipInline(ReadOnlyInline):
     model = CommitteeMembership
-    extra = 0
-    raw_id_fields = ("person",)
-    exclude = ("assignments",)
+    fields = ("person", "is_chair", "starts_at", "ends_at")
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "member_role", "chair_role")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "description")
@@ -100,64 +69,54 @@ class CommitteeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeMembership)
-class CommitteeMembershipAdmin(admin.ModelAdmin):
+class CommitteeMembershipAdmin(ReadOnlyAdmin):
     list_display = ("committee", "person", "is_chair", "starts_at", "ends_at")
     list_filter = ("committee", "is_chair")
     search_fields = ("person__email", "person__full_name")
-    raw_id_fields = ("person",)
-    filter_horizontal = ("assignments",)
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
     list_display = ("person", "filed_at")
     date_hierarchy = "filed_at"
     search_fields = ("person__email", "person__full_name", "interests")
-    raw_id_fields = ("person",)
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
-    extra = 0
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
-    extra = 0
-    raw_id_fields = ("person",)
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "scheduled_at", "status")
     list_filter = ("kind", "status")
     search_fields = ("title", "location")
     date_hierarchy = "scheduled_at"
-    raw_id_fields = ("called_by",)
     inlines = [AgendaItemInline, AttendanceInline]
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(ReadOnlyAdmin):
     list_display = ("meeting", "position", "title")
     search_fields = ("title", "body")
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ("meeting", "person", "status", "is_director")
     list_filter = ("status", "is_director")
     search_fields = ("person__email", "person__full_name", "meeting__title")
-    raw_id_fields = ("person", "meeting")
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(ReadOnlyAdmin):
     list_display = ("number", "meeting", "status", "current_version", "published_at")
     list_filter = ("status",)
     search_fields = ("number", "meeting__title", "draft_md")
-    raw_id_fields = ("meeting", "approved_by")
-    readonly_fields = ("current_version", "published_at", "search_text")
 
 
 @admin.register(MinutesVersion)
@@ -166,14 +125,9 @@ class MinutesVersionAdmin(ReadOnlyAdmin):
     search_fields = ("minutes__number", "reason", "body_md")
 
 
-class VoteInline(admin.TabularInline):
+class VoteInline(ReadOnlyInline):
     model = Vote
-    extra = 0
-    can_delete = False
-    readonly_fields = ("director", "choice", "conflict_note")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = ("director", "choice", "conflict_note")
 
 
 @admin.register(Decision)
@@ -192,14 +146,13 @@ class VoteAdmin(ReadOnlyAdmin):
     search_fields = ("director__email", "director__full_name", "conflict_note")
 
 
-class PolicyVersionInline(admin.TabularInline):
+class PolicyVersionInline(ReadOnlyInline):
     model = PolicyVersion
-    extra = 0
-    readonly_fields = ("version", "adopted_at", "adopted_by")
+    fields = ("version", "adopted_at", "adopted_by", "change_note")
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "current_version")
     list_filter = ("kind",)
     search_fields = ("title", "slug", "summary")
@@ -207,11 +160,10 @@ class PolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ReadOnlyAdmin):
     list_display = ("policy", "version", "adopted_at", "change_note")
     list_filter = ("policy",)
     search_fields = ("policy__title", "change_note", "body_md")
-    raw_id_fields = ("adopted_by",)
 
 
 @admin.register(ChangeRecord)

@@ -12,10 +12,15 @@ class GovernanceConfig(AppConfig):
         from core import dashboard
         from governance import permissions
         from governance.services.board import board_follow_membership
+        from governance.services.suspensions import suspension_follow_membership, suspensions_apply_due
         from members.hooks import register_transition_hook
+        from members.services.suspensions import register_due_suspensions
 
         # The bylaws tie board seats to sponsors: see members/hooks.py.
         register_transition_hook(board_follow_membership)
+        # Suspensions: the register's (see members/services/suspensions.py).
+        register_transition_hook(suspension_follow_membership)
+        register_due_suspensions(suspensions_apply_due)
         dashboard.register_work_link(
             "governance_manage:index",
             _("Meetings, minutes and decisions"),
@@ -27,4 +32,10 @@ class GovernanceConfig(AppConfig):
             _("Board seats, officers and committees"),
             permissions.can_manage_board,
             order=40,
+        )
+        dashboard.register_work_link(
+            "governance_manage:rules",
+            _("Rule-set versions (draft and adopt)"),
+            permissions.can_manage_board,
+            order=45,
         )

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Role, User
+from core.models import Role, RuleSet, User
 from governance.models import (
     AttendanceStatus,
     Committee,
@@ -21,7 +21,8 @@ from governance.models import (
     Seat,
     VoteChoice,
 )
-from members.models import Organisation
+from governance.services.rules import CLASS_FIELDS, EDITABLE_FIELDS
+from members.models import MembershipClass, Organisation
 
 
 class MeetingForm(forms.Form):
@@ -195,3 +196,116 @@ class DeclarationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Employment, significant holdings, other board seats; write “none” if there are none."),
     )
+
+
+class DecisionChoiceField(forms.ModelChoiceField):
+    """A decision of the register, chosen from a list (never a typed reference)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.reference} {obj.title} ({obj.decided_at:%Y-%m-%d})"
+
+
+class SuspensionOrderForm(forms.Form):
+    decision = DecisionChoiceField(
+        label=_("Board decision"),
+        queryset=Decision.objects.none(),
+        to_field_name="number",
+        help_text=_("The adopted decision of the register that orders the suspension."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text=_("Sent to the member and shown on their membership page."),
+    )
+    notice_date = forms.DateField(
+        label=_("Notice given on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today or later. The suspension takes effect once the notice period has run."),
+    )
+
+    def __init__(self, *args: Any, decisions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(DecisionChoiceField, self.fields["decision"]).queryset = decisions
+
+
+class SuspensionLiftForm(forms.Form):
+    decision = DecisionChoiceField(
+        label=_("Board decision"),
+        queryset=Decision.objects.none(),
+        to_field_name="number",
+        help_text=_("The adopted decision of the register that lifts the suspension."),
+    )
+
+    def __init__(self, *args: Any, decisions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(DecisionChoiceField, self.fields["decision"]).queryset = decisions
+
+
+# --- Rule-set versions (/manage/governance/rules/) ----------------------------------------------
+
+
+class RuleSetForm(forms.ModelForm):
+    """A draft version's own numbers. Parsed here, checked and saved by ``rule_set_update``."""
+
+    class Meta:
+        model = RuleSet
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "antitrust_statement": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def _post_clean(self) -> None:
+        # The service validates the whole version (and saves it); the form only parses.
+        pass
+
+
+class MembershipClassForm(forms.ModelForm):
+    """One membership class of a draft version (its weight and dues among the rest)."""
+
+    class Meta:
+        model = MembershipClass
+        fields = CLASS_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class RuleSetPartForm(forms.ModelForm):
+    """Base of the forms built for a registered part of the rule set (``core.rules``)."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
+MembershipClassFormSet = forms.formset_factory(MembershipClassForm, extra=1, can_delete=True, max_num=50)
+
+
+def class_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """The classes a valid formset describes: every filled row not marked for deletion."""
+    # An untouched extra row has empty ``cleaned_data``; a row marked for deletion is left out.
+    return [
+        {name: form.cleaned_data[name] for name in CLASS_FIELDS}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class RuleSetAdoptForm(forms.Form):
+    decision = DecisionChoiceField(
+        label=_("Board decision"),
+        queryset=Decision.objects.none(),
+        to_field_name="number",
+        help_text=_("The adopted rule-set change or bylaws amendment of the register."),
+    )
+    effective_from = forms.DateField(
+        label=_("In force from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Today or a later day (UTC)."),
+    )
+
+    def __init__(self, *args: Any, decisions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["decision"]).queryset = decisions

@@ -283,9 +283,14 @@ RULE_FIELDS_HIDDEN = {"id", "version", "name", "effective_from", "adopted_by", "
 
 
 def rule_set_history() -> list[tuple[RuleSet, list[tuple[str, Any]]]]:
-    """Every version with its fields (label, value) and classes (prefetched)."""
+    """Every adopted version with its fields (label, value) and classes (prefetched); drafts stay
+    on the board's pages until adopted."""
     fields = [f for f in RuleSet._meta.concrete_fields if f.name not in RULE_FIELDS_HIDDEN]
-    versions = RuleSet.objects.prefetch_related("membership_classes").order_by("-version")
+    versions = (
+        RuleSet.objects.filter(effective_from__isnull=False)
+        .prefetch_related("membership_classes")
+        .order_by("-version")
+    )
     result = []
     for rule_set in versions:
         values = []

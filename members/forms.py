@@ -278,26 +278,3 @@ class MemberFilterForm(forms.Form):
         class_field = self.fields["class_code"]
         assert isinstance(class_field, forms.ChoiceField)
         class_field.choices = [("", _("Any class")), *((c.code, c.name) for c in classes or [])]
-
-
-class SuspensionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        help_text=_("Sent to the member and shown on their membership page."),
-    )
-    notice_date = forms.DateField(
-        label=_("Notice given on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("The bylaws require notice before a suspension."),
-    )
-    decision_ref = forms.CharField(
-        label=_("Board decision"), max_length=200, help_text=_("The decision's number, e.g. D-2026-014.")
-    )
-
-
-class ReinstatementForm(forms.Form):
-    decision_ref = forms.CharField(
-        label=_("Board decision"), max_length=200, help_text=_("The decision that lifts the suspension.")
-    )

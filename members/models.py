@@ -265,6 +265,10 @@ class MembershipEvent(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     decision_ref = models.CharField(max_length=200, blank=True)
+    # The number of the register's decision (governance) behind this event; empty for
+    # events recorded before suspensions named a decision of the register, whose
+    # ``decision_ref`` is free text (shown as a legacy reference).
+    decision_number = models.PositiveIntegerField(null=True, blank=True)
     actor_ref = models.CharField(max_length=80, blank=True)
     recorded_at = models.DateTimeField(default=clock.now)
 

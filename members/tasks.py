@@ -7,14 +7,17 @@ from celery import shared_task
 from core import clock
 from members.services.bounces import bounces_fetch_mailbox
 from members.services.reminders import reminders_send_due
+from members.services.suspensions import suspensions_apply_due
 from members.services.transitions import membership_apply_schedule
 
 
 @shared_task(name="members.run_membership_schedule", ignore_result=True)
 def run_membership_schedule() -> dict[str, int]:
-    """Expiry to grace, grace to lapsed, then the renewal reminders now due."""
+    """Expiry to grace, grace to lapsed, suspensions whose notice has run, then the renewal
+    reminders now due."""
     at = clock.now()
     counts = membership_apply_schedule(at=at)
+    counts["suspended"] = suspensions_apply_due(at=at)
     counts["reminders"] = reminders_send_due(at=at)
     return counts
 

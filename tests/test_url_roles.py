@@ -326,8 +326,12 @@ MANAGE = [
     manage("members_manage:member_export", "/manage/members/export.csv", R.MEMBERSHIP_COMMITTEE, R.STAFF),
     manage("members_manage:not_reached", "/manage/members/not-reached/", R.MEMBERSHIP_COMMITTEE, R.STAFF),
     manage("members_manage:member_detail", "/manage/members/{number}/", R.MEMBERSHIP_COMMITTEE, R.STAFF),
-    manage("members_manage:member_suspend", "/manage/members/{number}/suspend/", R.SECRETARY, R.CHAIR),
-    manage("members_manage:member_reinstate", "/manage/members/{number}/reinstate/", R.SECRETARY, R.CHAIR),
+    manage(
+        "governance_suspensions:member_suspend", "/manage/members/{number}/suspend/", R.SECRETARY, R.CHAIR
+    ),
+    manage(
+        "governance_suspensions:member_reinstate", "/manage/members/{number}/reinstate/", R.SECRETARY, R.CHAIR
+    ),
     # The treasurer's pages.
     manage("billing_manage:overview", "/manage/billing/", R.TREASURER, R.STAFF),
     manage("billing_manage:export", "/manage/billing/export.csv", R.TREASURER, R.STAFF),
@@ -335,6 +339,7 @@ MANAGE = [
     manage_post_only(
         "billing_manage:resolve_flag", "/manage/billing/flags/{flag}/resolve/", R.TREASURER, R.STAFF
     ),
+    manage_post_only("billing_manage:retry_event", "/manage/billing/events/evt_table/retry/", R.TREASURER),
     # The board: directors and officers read; the chair and secretary call meetings; the
     # secretary records them; the secretary and the chair manage seats, officers, committees.
     manage("governance_manage:index", "/manage/governance/", *BOARD_READERS),
@@ -371,6 +376,12 @@ MANAGE = [
         "governance_manage:required_seats", "/manage/governance/board/required-seats/", R.SECRETARY, R.CHAIR
     ),
     manage("governance_manage:declaration", "/manage/governance/declaration/", *BOARD_READERS),
+    manage("governance_manage:rules", "/manage/governance/rules/", R.SECRETARY, R.CHAIR),
+    manage_post_only("governance_manage:rule_draft", "/manage/governance/rules/draft/", R.SECRETARY, R.CHAIR),
+    manage("governance_manage:rule_detail", "/manage/governance/rules/{rule_set}/", R.SECRETARY, R.CHAIR),
+    manage_post_only(
+        "governance_manage:rule_adopt", "/manage/governance/rules/{rule_set}/adopt/", R.SECRETARY, R.CHAIR
+    ),
     # Elections: the committee and its observers look; the committee runs; its chair certifies.
     manage("elections_manage:index", "/manage/elections/", *ELECTION_COMMITTEE, R.ELECTION_OBSERVER),
     manage(

@@ -46,12 +46,20 @@ class RuleSet(models.Model):
     A version takes effect at ``effective_from`` and stays in force until the next
     version's. Anything that depends on the rules (an election, an invoice, a
     decision) stores the version it was created under. Versions are never edited
-    once in force: a change is a new version, adopted by a decision.
+    once adopted: a change is a new version, drafted by the board and adopted by a
+    decision (``governance/services/rules.py``). A draft has no ``effective_from`` and
+    is never in force.
     """
 
     version = models.PositiveIntegerField(unique=True)
     name = models.CharField(max_length=200)
-    effective_from = models.DateTimeField(db_index=True)
+    effective_from = models.DateTimeField(
+        _("in force from"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Empty while the version is a draft; set when a decision adopts it."),
+    )
     adopted_by = models.CharField(
         _("adopted by"), max_length=300, blank=True, help_text=_("The decision that adopted it.")
     )
@@ -70,6 +78,9 @@ class RuleSet(models.Model):
     )
     not_reached_after_days = models.PositiveIntegerField(
         _("not reached: days without action after the last reminder"), default=7
+    )
+    suspension_notice_days = models.PositiveSmallIntegerField(
+        _("suspension: days from the notice until it takes effect"), default=30
     )
 
     # --- Board (issue: governance) ---------------------------------------------------
@@ -140,6 +151,11 @@ class RuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} {self.name}"
+
+    @property
+    def is_draft(self) -> bool:
+        """A version the board is still editing: never in force, never referenced."""
+        return self.effective_from is None
 
     @property
     def reminder_offsets(self) -> list[int]:

@@ -95,6 +95,12 @@ class ResultsSerializer(serializers.Serializer):
     turnout = serializers.JSONField()
     counted_at = serializers.DateTimeField(allow_null=True)
     certified_at = serializers.DateTimeField(allow_null=True)
+    certified_head_seq = serializers.IntegerField(
+        allow_null=True, help_text="The audit chain's head at certification: its sequence number."
+    )
+    certified_head_hash = serializers.CharField(
+        allow_blank=True, help_text="The audit chain's head at certification: its hash (SHA-256, hex)."
+    )
 
 
 class TrackerSerializer(serializers.Serializer):

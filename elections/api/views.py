@@ -130,6 +130,8 @@ class ResultsView(PublicAPIView):
             "turnout": election.turnout or {},
             "counted_at": election.counted_at,
             "certified_at": election.certified_at,
+            "certified_head_seq": election.certified_head_seq,
+            "certified_head_hash": election.certified_head_hash,
         }
         return Response(ResultsSerializer(data).data)
 

@@ -34,6 +34,7 @@ def _index(request: HttpRequest, form: ElectionForm) -> HttpResponse:
             "form": form,
             "can_run": permissions.can_run_election(request.user),
         },
+        status=400 if form.errors else 200,
     )
 
 

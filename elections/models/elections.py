@@ -81,6 +81,10 @@ class Election(models.Model):
     certified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The audit chain's head (seq, hash) once certified, shown with the results and published
+    # with the heads; null for elections certified before it was kept.
+    certified_head_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    certified_head_hash = models.CharField(max_length=64, blank=True)
     seats_filled_at = models.DateTimeField(null=True, blank=True)
     public_report = models.TextField(_("public report"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,14 @@ def _check_window(election: Election, now: dt.datetime) -> None:
         )
 
 
+def _roll_entry_pk(value: Any) -> uuid.UUID:
+    """The roll row's id as posted (a form's ``entry``): anything but a row id is no row."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise NotFound(_("You are not on this election's roll."), code="not_on_roll") from None
+
+
 def ballot_cast(
     *,
     election: Election,
@@ -159,11 +168,12 @@ def ballot_cast(
     as the ballot insert: a second request for the same row finds no row to update and
     stores nothing. Returns the tracker code (shown once; the receipt email follows).
     """
+    entry_pk = _roll_entry_pk(roll_entry_id)
     with transaction.atomic():
         locked = lock_election(election)
         _check_window(locked, clock.now())
         entry = (
-            RollEntry.objects.filter(election=locked, pk=roll_entry_id)
+            RollEntry.objects.filter(election=locked, pk=entry_pk)
             .filter(Q(voter=voter) | Q(alternate=voter))
             .values("pk", "member_number", "weight", "has_voted")
             .first()

@@ -40,6 +40,12 @@ from governance.models import Cohort, Seat
 S = ElectionState
 log = logging.getLogger(__name__)
 
+# Dates an election may be scheduled on: bounds of sanity, not of the bylaws. They keep the
+# windows computed from them (and later extensions) inside what a datetime can hold.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2999
+MAX_MARKS = 32_767  # the column's limit (a small integer)
+
 
 def election_create(
     *,
@@ -71,6 +77,24 @@ def election_create(
     rules = election_rules_for(rule_set=rule_set)
     if method not in Method.values:
         raise ValidationFailed(_("Unknown counting method."), code="invalid_method")
+    for field, value in (
+        ("record_date", record_date),
+        ("voting_opens_at", voting_opens_at),
+        ("voting_closes_at", voting_closes_at),
+    ):
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValidationFailed(
+                _("Give a date between the years %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+                code="date_out_of_range",
+                detail={"field": field},
+            )
+    if approval_max_marks is not None and not 0 < approval_max_marks <= MAX_MARKS:
+        raise ValidationFailed(
+            _("The most marks per ballot must be between 1 and %(max)s.") % {"max": MAX_MARKS},
+            code="approval_marks_out_of_range",
+            detail={"field": "approval_max_marks"},
+        )
     if not seats:
         raise ValidationFailed(_("An election fills at least one seat."), code="no_seats")
     if method == Method.IRV and len(seats) > 1:

@@ -7,8 +7,6 @@ declared employers' corporate groups, counting the sitting directors who stay).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from fractions import Fraction
@@ -19,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.access import require
-from core.audit import audit_record
+from core.audit import audit_head, audit_publish_head, audit_record
+from core.csv import csv_text
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from elections import permissions
 from elections.counting import CountError, count, format_text
@@ -236,15 +235,35 @@ def election_certify(*, election: Election, actor: Any) -> Election:
             data={"elected": len(locked.result.get("elected", []))},
         )
         election_seat_elected(election=locked, actor=actor)
+        # The head after the certification (and any seats it filled): shown with the results
+        # and published, so a copy kept outside Charter proves the chain still reaches it.
+        head_seq, head_hash = audit_head()
+        Election.objects.filter(pk=locked.pk).update(
+            certified_head_seq=head_seq, certified_head_hash=head_hash
+        )
+        audit_publish_head(reason="election")
     locked.refresh_from_db()
     return locked
 
 
+# Limits against flooding the committee, not bylaws numbers (the bylaws say who may dispute
+# and until when, not how much): every dispute is read and decided by a person, so one member
+# cannot bury the committee in them; more can be filed once earlier ones are decided.
+DISPUTE_MAX_CHARS = 10_000
+DISPUTE_MAX_OPEN = 3  # open disputes per member per election
+
+
 def dispute_file(*, election: Election, body: str, actor: Any) -> Dispute:
-    """A member files a dispute, any time until certification."""
+    """A member files a dispute, any time until certification (at most ``DISPUTE_MAX_OPEN`` open)."""
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(_("Please describe what is wrong."), code="body_required")
+    if len(body) > DISPUTE_MAX_CHARS:
+        raise ValidationFailed(
+            _("Please say it in at most %(max)s characters.") % {"max": DISPUTE_MAX_CHARS},
+            code="body_too_long",
+            detail={"field": "body"},
+        )
     if not Membership.objects.filter(user=actor).exists() and not actor.represented_organisations.exists():
         raise NotAllowed(_("Only members can file a dispute."), code="not_member")
     with transaction.atomic():
@@ -252,6 +271,17 @@ def dispute_file(*, election: Election, body: str, actor: Any) -> Dispute:
         if locked.state in (ElectionState.CERTIFIED, ElectionState.CANCELLED, ElectionState.DRAFT):
             raise Conflict(
                 _("Disputes can be filed from nominations until certification."), code="wrong_state"
+            )
+        already_open = Dispute.objects.filter(
+            election=locked, filed_by=actor, state=Dispute.State.OPEN
+        ).count()
+        if already_open >= DISPUTE_MAX_OPEN:
+            raise ValidationFailed(
+                _(
+                    "You have %(n)s open disputes about this election: wait for a decision before filing another."
+                )
+                % {"n": already_open},
+                code="too_many_open_disputes",
             )
         dispute = Dispute.objects.create(election=locked, filed_by=actor, body=body)
         audit_record(actor=actor, action="election.dispute_filed", obj=locked, data={"dispute": dispute.pk})
@@ -317,13 +347,15 @@ def export_blt(*, election: Election) -> str:
 
 
 def export_csv(*, election: Election) -> str:
+    """Through core.csv: a candidate's name cannot run as a spreadsheet formula."""
     by_pk = {c.pk: c.name for c in ballot_candidates(election=election)}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["weight", "choices"])
-    for choices, weight in grouped_ballots(election=election):
-        writer.writerow([weight, " > ".join(by_pk.get(pk, "?") for pk in choices)])
-    return out.getvalue()
+    return csv_text(
+        ["weight", "choices"],
+        (
+            (weight, " > ".join(by_pk.get(pk, "?") for pk in choices))
+            for choices, weight in grouped_ballots(election=election)
+        ),
+    )
 
 
 def export_json(*, election: Election) -> str:

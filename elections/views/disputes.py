@@ -22,4 +22,9 @@ def dispute(request: HttpRequest, slug: str) -> HttpResponse:
             dispute_file(election=election, body=form.cleaned_data["body"], actor=request.user)
         if outcome.ok:
             return render(request, "elections/dispute_filed.html", {"election": election})
-    return render(request, "elections/dispute.html", {"election": election, "form": form})
+    return render(
+        request,
+        "elections/dispute.html",
+        {"election": election, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -189,6 +189,10 @@ class MinutesVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     reason = serializers.CharField()
+    audit_head_seq = serializers.IntegerField(
+        allow_null=True,
+        help_text="The audit chain's head at publication: its sequence number (null before it was kept).",
+    )
     audit_head_hash = serializers.CharField()
     body_md = serializers.CharField()
 

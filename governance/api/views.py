@@ -53,7 +53,12 @@ def _bounded(value: int) -> int:
 
 
 def _rule_sets() -> QuerySet[RuleSet]:
-    return RuleSet.objects.prefetch_related("membership_classes").order_by("-version")
+    # Drafts are the board's working copies: public once adopted.
+    return (
+        RuleSet.objects.filter(effective_from__isnull=False)
+        .prefetch_related("membership_classes")
+        .order_by("-version")
+    )
 
 
 @extend_schema_view(
@@ -70,7 +75,7 @@ class RuleSetListView(PublicListAPIView):
     filter_backends: list[Any] = []
 
     def get_last_modified(self) -> Any:
-        return RuleSet.objects.aggregate(at=Max("created_at"))["at"]
+        return _rule_sets().aggregate(at=Max("created_at"))["at"]
 
     def get_queryset(self) -> QuerySet[RuleSet]:
         return _rule_sets()

@@ -4,6 +4,7 @@ from django.urls import path
 
 from governance.manage import board as board_views
 from governance.manage import meetings as views
+from governance.manage import rules as rules_views
 
 app_name = "governance_manage"
 urlpatterns = [
@@ -22,4 +23,8 @@ urlpatterns = [
     path("board/committees/", board_views.committee_member_add, name="committee_member_add"),
     path("board/required-seats/", board_views.required_seats, name="required_seats"),
     path("declaration/", board_views.declaration, name="declaration"),
+    path("rules/", rules_views.rules, name="rules"),
+    path("rules/draft/", rules_views.rule_draft, name="rule_draft"),
+    path("rules/<int:version>/", rules_views.rule_detail, name="rule_detail"),
+    path("rules/<int:version>/adopt/", rules_views.rule_adopt, name="rule_adopt"),
 ]

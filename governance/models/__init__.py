@@ -5,7 +5,8 @@
 - ``committees``: committees, their memberships, conflict-of-interest declarations;
 - ``meetings``: meetings, agenda, attendance, minutes and their published versions;
 - ``decisions``: decisions and their roll-call votes;
-- ``policies``: policies, their versions, and the public change history.
+- ``policies``: policies, their versions, and the public change history;
+- ``suspensions``: suspensions of members, ordered and lifted by decisions of the register.
 """
 
 from governance.models.board import Cohort, HoldingEnd, HoldingSource, Seat, SeatHolding, SeatHoldingQuerySet
@@ -29,6 +30,7 @@ from governance.models.meetings import (
     MinutesVersion,
 )
 from governance.models.policies import ChangeRecord, Policy, PolicyKind, PolicyVersion
+from governance.models.suspensions import Suspension, SuspensionStatus
 
 __all__ = [
     "AgendaItem",
@@ -58,6 +60,8 @@ __all__ = [
     "Seat",
     "SeatHolding",
     "SeatHoldingQuerySet",
+    "Suspension",
+    "SuspensionStatus",
     "Vote",
     "VoteChoice",
 ]

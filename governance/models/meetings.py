@@ -129,6 +129,9 @@ class MinutesVersion(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The audit chain's head (seq, hash) just after this publication. Versions published
+    # before the seq was kept have only the hash (seq null).
+    audit_head_seq = models.PositiveBigIntegerField(null=True, blank=True)
     audit_head_hash = models.CharField(max_length=64)
 
     class Meta:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.access import require
-from core.audit import audit_head_hash, audit_record
+from core.audit import audit_head, audit_publish_head, audit_record
 from core.errors import Conflict, ValidationFailed
 from core.mail import email_queue
 from core.rules import rules_in_force
@@ -241,10 +241,12 @@ def _add_version(*, minutes: Minutes, body_md: str, reason: str, actor: Any, act
             "reason": reason,
         },
     )
-    # The head now is the entry that records this publication: the page shows it, so
-    # anyone can check the published text against the audit chain.
-    version.audit_head_hash = audit_head_hash()
-    version.save(update_fields=["audit_head_hash"])
+    # The head now is the entry that records this publication: the page shows it (seq and
+    # hash), and it joins the published heads, so a copy kept outside Charter can later
+    # prove that the chain still reaches it (verify_audit_chain --heads).
+    version.audit_head_seq, version.audit_head_hash = audit_head()
+    version.save(update_fields=["audit_head_seq", "audit_head_hash"])
+    audit_publish_head(reason="minutes")
     Minutes.objects.filter(pk=minutes.pk).update(
         current_version=version_no,
         status=MinutesStatus.PUBLISHED,

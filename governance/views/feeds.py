@@ -1,4 +1,8 @@
-"""Atom feeds for published minutes and for the decisions register."""
+"""Atom feeds for published minutes and for the decisions register.
+
+Django's Atom feed declares every summary ``type="html"``, so a reader renders it as markup:
+each summary is the plain text HTML-escaped (line breaks kept), never a decision's text as is.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,17 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Decision, Minutes, MinutesStatus
 
 FEED_SIZE = 50
+
+
+def _as_html(text: str) -> str:
+    """Plain text as the HTML a ``type="html"`` summary carries: escaped, paragraphs kept."""
+    return linebreaks(text, autoescape=True)
 
 
 class MinutesFeed(Feed):
@@ -33,8 +43,11 @@ class MinutesFeed(Feed):
         return f"{item} — {item.meeting.title}"
 
     def item_description(self, item: Minutes) -> str:
-        return str(
-            _("Minutes of the meeting of %(date)s.") % {"date": item.meeting.scheduled_at.date().isoformat()}
+        return _as_html(
+            str(
+                _("Minutes of the meeting of %(date)s.")
+                % {"date": item.meeting.scheduled_at.date().isoformat()}
+            )
         )
 
     def item_link(self, item: Minutes) -> str:
@@ -63,7 +76,7 @@ class DecisionsFeed(Feed):
         return f"{item.reference} {item.title} ({item.get_outcome_display()})"
 
     def item_description(self, item: Decision) -> str:
-        return item.text
+        return _as_html(item.text)
 
     def item_link(self, item: Decision) -> str:
         return reverse("governance:decision_detail", args=[item.number])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -27,15 +26,9 @@ from governance.models import (
     Vote,
 )
 from governance.services.board import board_required_seats, next_election_at
+from governance.views.filters import DecisionsFilterForm, MinutesFilterForm
 
 PAGE_SIZE = 25
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -83,19 +76,23 @@ def committees(request: HttpRequest) -> HttpResponse:
 
 
 def minutes_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    year = _int(request.GET.get("year"))
+    form = MinutesFilterForm(request.GET)
+    form.is_valid()
+    filters = form.filters()
+    q, year = filters.get("q", ""), filters.get("year")
     page_obj = _page(request, selectors.published_minutes(q=q, year=year))
     return render(
         request,
         "governance/minutes_list.html",
         {
             "page_obj": page_obj,
+            "form": form,
             "q": q,
             "year": year,
             "years": selectors.archive_years(Minutes),
             "querystring": _querystring(request),
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -127,17 +124,12 @@ def minutes_detail(request: HttpRequest, number: int, version: int | None = None
 
 
 def decisions_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    year = _int(request.GET.get("year"))
-    kind = request.GET.get("kind", "")
-    outcome = request.GET.get("outcome", "")
-    director = request.GET.get("director", "")
-    kind = kind if kind in DecisionKind.values else ""
-    outcome = outcome if outcome in Outcome.values else ""
-    try:
-        director = str(uuid.UUID(director)) if director else ""
-    except ValueError:
-        director = ""
+    form = DecisionsFilterForm(request.GET)
+    form.is_valid()
+    filters = form.filters()
+    q, year = filters.get("q", ""), filters.get("year")
+    kind, outcome = filters.get("kind", ""), filters.get("outcome", "")
+    director = str(filters["director"]) if "director" in filters else ""
     page_obj = _page(
         request, selectors.decisions_register(q=q, year=year, kind=kind, outcome=outcome, director=director)
     )
@@ -146,6 +138,7 @@ def decisions_list(request: HttpRequest) -> HttpResponse:
         "governance/decisions_list.html",
         {
             "page_obj": page_obj,
+            "form": form,
             "q": q,
             "year": year,
             "kind": kind,
@@ -157,6 +150,7 @@ def decisions_list(request: HttpRequest) -> HttpResponse:
             "directors": selectors.register_directors(),
             "querystring": _querystring(request),
         },
+        status=400 if form.errors else 200,
     )
 
 

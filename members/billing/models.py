@@ -183,6 +183,11 @@ class StripeEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     note = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Attempts that raised an error (Stripe being unreachable is not one): at the bound
+    # (services/webhooks.py) the event is marked failed and shown to the treasurer.
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -28,6 +28,12 @@ def can_resolve_billing_flag(user: Any, obj: Any = None) -> bool:
     return acts_as(user, Role.TREASURER, Role.STAFF)
 
 
+def can_retry_stripe_event(user: Any, obj: Any = None) -> bool:
+    """Put a Stripe event that failed back to pending: the treasurer alone, who answers
+    for the books (staff see the failure but do not replay payments)."""
+    return acts_as(user, Role.TREASURER)
+
+
 def can_view_own_billing(user: Any, obj: Any = None) -> bool:
     """The billing index: any signed-in person, shown the organisations whose billing they manage."""
     return is_authenticated(user)

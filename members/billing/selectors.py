@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.access import is_authenticated
 from core.rules import rules_in_force
-from members.billing.models import BillingFlag, Invoice, InvoiceStatus, Payment, PaymentOutcome
+from members.billing.models import BillingFlag, Invoice, InvoiceStatus, Payment, PaymentOutcome, StripeEvent
 from members.billing.rules import billing_rules
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState, Organisation
 from members.rights import VotingRights, voting_rights
@@ -207,6 +207,11 @@ def revenue_by_month(*, months: int = 12) -> dict[str, list[tuple[dt.date, int]]
 
 def open_flags() -> QuerySet[BillingFlag]:
     return BillingFlag.objects.filter(resolved_at__isnull=True).select_related("invoice", "payment")
+
+
+def failed_stripe_events() -> QuerySet[StripeEvent]:
+    """Events processing gave up on, newest first: they wait for the treasurer."""
+    return StripeEvent.objects.filter(outcome=StripeEvent.Outcome.FAILED).order_by("-failed_at", "-id")
 
 
 def invoices_for_export() -> QuerySet[Invoice]:

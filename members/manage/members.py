@@ -1,29 +1,26 @@
-"""The committee's member pages: the list (with CSV export), who was not reached, one
-member's record, and suspension by board decision.
+"""The committee's member pages: the list (with CSV export), who was not reached, and one
+member's record. Suspension by board decision lives with the register
+(governance/manage/suspensions.py).
 
 Lists run a constant number of queries whatever the number of members (tests pin it).
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, render
 
 from core import clock
 from core.access import permission_required
+from core.csv import csv_streaming_response
 from core.models import OutgoingEmail
 from core.rules import rules_in_force
-from core.views.errors import domain_errors
-from members.forms import MemberFilterForm, ReinstatementForm, SuspensionForm
+from members.forms import MemberFilterForm
 from members.models import Membership, MembershipClass, MembershipState
 from members.permissions import (
     can_export_members,
@@ -34,12 +31,10 @@ from members.permissions import (
 )
 from members.rights import voting_rights
 from members.selectors import member_email, member_queryset, memberships_not_reached, not_reached_reason
-from members.services.suspensions import suspension_lift, suspension_order
 
 S = MembershipState
 PAGE_SIZE = 50
 CSV_COLUMNS = ["number", "name", "class", "state", "member_since", "expires_at", "email"]
-_CSV_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _classes() -> list[MembershipClass]:
@@ -85,50 +80,31 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def csv_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text.startswith(_CSV_DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(qs: QuerySet[Membership], class_names: dict[str, str]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+def _csv_rows(qs: QuerySet[Membership], class_names: dict[str, str]) -> Iterator[tuple[Any, ...]]:
     for m in qs.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                csv_safe(value)
-                for value in (
-                    m.number,
-                    m.subject_name,
-                    class_names.get(m.class_code, m.class_code),
-                    m.state,
-                    m.member_since.date().isoformat() if m.member_since else "",
-                    m.expires_at.date().isoformat() if m.expires_at else "",
-                    member_email(m),
-                )
-            ]
+        yield (
+            m.number,
+            m.subject_name,
+            class_names.get(m.class_code, m.class_code),
+            m.state,
+            m.member_since.date() if m.member_since else None,
+            m.expires_at.date() if m.expires_at else None,
+            member_email(m),
         )
 
 
 # type-var: permission_required is typed for HttpResponse, not StreamingHttpResponse (core/access.py).
 @permission_required(can_export_members)
 def member_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Streamed through core.csv, which neutralises formulas in text cells (CSV injection)."""
     classes = _classes()
     _form, filters = _filters(request, classes)
     qs = member_queryset(filters=filters, at=clock.now())
-    response = StreamingHttpResponse(
-        _csv_rows(qs, {c.code: c.name for c in classes}), content_type="text/csv; charset=utf-8"
+    return csv_streaming_response(
+        filename=f"members-{clock.today().isoformat()}.csv",
+        header=CSV_COLUMNS,
+        rows=_csv_rows(qs, {c.code: c.name for c in classes}),
     )
-    response["Content-Disposition"] = f'attachment; filename="members-{clock.today().isoformat()}.csv"'
-    return response
 
 
 @permission_required(can_view_not_reached)
@@ -180,48 +156,4 @@ def member_detail(request: HttpRequest, number: str) -> HttpResponse:
             "can_reinstate": membership.state == S.SUSPENDED
             and can_reinstate_member(request.user, membership),
         },
-    )
-
-
-@permission_required(can_suspend_member, obj=_membership)
-@require_http_methods(["GET", "POST"])
-def member_suspend(request: HttpRequest, number: str) -> HttpResponse:
-    membership = _membership(request, number)
-    form = SuspensionForm(request.POST or None, initial={"notice_date": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        with domain_errors(request, form) as outcome:
-            suspension_order(
-                membership=membership,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                notice_date=form.cleaned_data["notice_date"],
-                decision_ref=form.cleaned_data["decision_ref"],
-            )
-        if outcome.ok:
-            messages.success(request, _("The membership is suspended and the member has been notified."))
-            return redirect("members_manage:member_detail", number=membership.number)
-    return render(
-        request,
-        "members/manage/members/suspend.html",
-        {"membership": membership, "name": membership.subject_name, "form": form},
-    )
-
-
-@permission_required(can_reinstate_member, obj=_membership)
-@require_http_methods(["GET", "POST"])
-def member_reinstate(request: HttpRequest, number: str) -> HttpResponse:
-    membership = _membership(request, number)
-    form = ReinstatementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with domain_errors(request, form) as outcome:
-            suspension_lift(
-                membership=membership, actor=request.user, decision_ref=form.cleaned_data["decision_ref"]
-            )
-        if outcome.ok:
-            messages.success(request, _("The suspension is lifted and the member has been notified."))
-            return redirect("members_manage:member_detail", number=membership.number)
-    return render(
-        request,
-        "members/manage/members/reinstate.html",
-        {"membership": membership, "name": membership.subject_name, "form": form},
     )

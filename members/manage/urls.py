@@ -16,11 +16,10 @@ urlpatterns = [
     path("applications/<int:pk>/ask/", applications.application_ask, name="application_ask"),
     path("applications/<int:pk>/approve/", applications.application_approve, name="application_approve"),
     path("applications/<int:pk>/reject/", applications.application_reject, name="application_reject"),
-    # The member list, who was not reached, one member, suspension.
+    # The member list, who was not reached, one member. Suspending and lifting a suspension
+    # (…/suspend/, …/reinstate/) need the board's register: governance/manage/suspension_urls.py.
     path("", members.member_list, name="member_list"),
     path("export.csv", members.member_export, name="member_export"),
     path("not-reached/", members.not_reached, name="not_reached"),
     re_path(rf"^{_NUMBER}/$", members.member_detail, name="member_detail"),
-    re_path(rf"^{_NUMBER}/suspend/$", members.member_suspend, name="member_suspend"),
-    re_path(rf"^{_NUMBER}/reinstate/$", members.member_reinstate, name="member_reinstate"),
 ]

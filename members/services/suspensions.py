@@ -1,82 +1,46 @@
-"""Suspension by board decision, and lifting it, with the notice the bylaws require.
+"""The members side of suspensions: telling the member, and the scheduled step.
 
-The secretary or the chair records the board's decision (``can_suspend_member``,
-``can_reinstate_member``); the state change goes through ``members.services.transitions``
-and the member (or the organisation's representative and billing contact) is told why and
-by which decision, after commit.
+A suspension is ordered and lifted by an adopted decision of the board's register, so the
+person-facing services live next to the decisions, in ``governance.services.suspensions``
+(members cannot import governance). They change the membership through
+``members.services.transitions`` and tell the member through ``suspension_notify``.
+
+A suspension takes effect ``suspension_notice_days`` after its notice. Governance registers
+the step that applies suspensions whose notice has run (``register_due_suspensions``, in
+``GovernanceConfig.ready()``); the membership schedule (``members.tasks``) calls it every
+15 minutes through ``suspensions_apply_due``. The step must be safe to run twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from core.access import require
-from core.errors import ValidationFailed
 from core.mail import email_queue
 from members.models import Membership
-from members.permissions import can_reinstate_member, can_suspend_member
 from members.services.reminders import membership_recipients, site_url
-from members.services.transitions import membership_reinstate, membership_suspend
+
+DueSuspensions = Callable[[dt.datetime], int]
+
+_due_suspensions: list[DueSuspensions] = []
 
 
-def suspension_order(
-    *, membership: Membership, actor: Any, reason: str, notice_date: dt.date, decision_ref: str
-) -> Membership:
-    """Suspend by board decision and tell the member why and by which decision."""
-    require(
-        can_suspend_member(actor, membership),
-        _("Only the secretary or the chair records a suspension."),
-        code="not_allowed",
-    )
-    with transaction.atomic():
-        membership_suspend(
-            membership=membership,
-            actor=actor,
-            reason=reason,
-            notice_date=notice_date,
-            decision_ref=decision_ref,
-        )
-        _notify(
-            membership=membership,
-            template="emails/members/suspension",
-            purpose="membership.suspension",
-            context={
-                "reason": reason.strip(),
-                "notice_date": notice_date,
-                "decision_ref": decision_ref.strip(),
-            },
-        )
-    return membership
+def register_due_suspensions(apply: DueSuspensions) -> None:
+    """``apply(at)`` puts into effect the suspensions due at ``at`` and returns how many."""
+    _due_suspensions[:] = [apply]
 
 
-def suspension_lift(*, membership: Membership, actor: Any, decision_ref: str) -> Membership:
-    """Reinstate by board decision and tell the member."""
-    require(
-        can_reinstate_member(actor, membership),
-        _("Only the secretary or the chair records the lifting of a suspension."),
-        code="not_allowed",
-    )
-    if not decision_ref.strip():
-        raise ValidationFailed(
-            _("Lifting a suspension needs the board decision that ordered it."), code="decision_required"
-        )
-    with transaction.atomic():
-        membership_reinstate(membership=membership, actor=actor, decision_ref=decision_ref.strip())
-        _notify(
-            membership=membership,
-            template="emails/members/suspension_lifted",
-            purpose="membership.reinstated",
-            context={"decision_ref": decision_ref.strip()},
-        )
-    return membership
+def suspensions_apply_due(*, at: dt.datetime) -> int:
+    return sum(apply(at) for apply in list(_due_suspensions))
 
 
-def _notify(*, membership: Membership, template: str, purpose: str, context: dict[str, Any]) -> None:
+def suspension_notify(
+    *, membership: Membership, template: str, purpose: str, context: dict[str, Any]
+) -> None:
+    """Email the member (or the organisation's representative and billing contact), after commit."""
     membership = Membership.objects.select_related("user", "organisation__representative").get(
         pk=membership.pk
     )

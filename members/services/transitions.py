@@ -45,6 +45,7 @@ def membership_transition(
     at: dt.datetime | None = None,
     reason: str = "",
     decision_ref: str = "",
+    decision_number: int | None = None,
     class_code: str | None = None,
     expires_at: Any = _UNCHANGED,
     term_start: Any = _UNCHANGED,
@@ -91,6 +92,7 @@ def membership_transition(
             expires_at=locked.expires_at,
             reason=reason,
             decision_ref=decision_ref,
+            decision_number=decision_number,
             actor_ref=getattr(actor, "audit_ref", "system") if actor else "system",
         )
         audit_record(
@@ -174,9 +176,14 @@ def membership_suspend(
     reason: str,
     notice_date: dt.date,
     decision_ref: str,
+    decision_number: int | None = None,
     at: dt.datetime | None = None,
 ) -> Membership:
-    """Suspend by board decision. The bylaws require notice and reasons, so both are mandatory."""
+    """Suspend by board decision. The bylaws require notice and reasons, so both are mandatory.
+
+    People suspend through ``governance.services.suspensions``, which checks the decision
+    in the register and applies this at the end of the notice period (``at``).
+    """
     if not reason.strip():
         raise ValidationFailed(_("A suspension needs a reason."), code="reason_required")
     if not decision_ref.strip():
@@ -197,10 +204,13 @@ def membership_suspend(
         at=at,
         reason=f"{reason.strip()} (notice given {notice_date.isoformat()})",
         decision_ref=decision_ref.strip(),
+        decision_number=decision_number,
     )
 
 
-def membership_reinstate(*, membership: Membership, actor: Any, decision_ref: str) -> Membership:
+def membership_reinstate(
+    *, membership: Membership, actor: Any, decision_ref: str, decision_number: int | None = None
+) -> Membership:
     """Lift a suspension; the member returns to whatever their dues say."""
     now = clock.now()
     rules = rules_in_force(at=now)
@@ -217,6 +227,7 @@ def membership_reinstate(*, membership: Membership, actor: Any, decision_ref: st
         kind="reinstated",
         actor=actor,
         decision_ref=decision_ref,
+        decision_number=decision_number,
     )
 
 

