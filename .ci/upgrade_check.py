@@ -51,6 +51,8 @@ def client_for(login: str | None, *, second_factor: bool = False) -> Client:
             {"method": "password", "at": now, "email": user.email},
             {"method": "mfa", "at": now, "type": "totp"},
         ]
+        # allauth reads the records only for the user they were written for.
+        session["account_authentication_methods_user"] = str(user.pk)
         session.save()
     return client
 
