@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -27,6 +26,8 @@ from django.apps import apps  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from tests.auth import sign_in  # noqa: E402
+
 DEMO = "demo.charter.invalid"
 failures: list[str] = []
 
@@ -42,18 +43,8 @@ def client_for(login: str | None, *, second_factor: bool = False) -> Client:
     if login is None:
         return client
     user = get_user_model().objects.get(email=f"{login}@{DEMO}")
-    client.force_login(user)
-    if second_factor:
-        # What allauth records after a password and a TOTP code (privileged pages ask for it).
-        session = client.session
-        now = time.time()
-        session["account_authentication_methods"] = [
-            {"method": "password", "at": now, "email": user.email},
-            {"method": "mfa", "at": now, "type": "totp"},
-        ]
-        # allauth reads the records only for the user they were written for.
-        session["account_authentication_methods_user"] = str(user.pk)
-        session.save()
+    # The same sign-in the test suite uses: what allauth records after a password (and a code).
+    sign_in(client, user, second_factor=second_factor)
     return client
 
 
