@@ -5,6 +5,7 @@ One module per subject; this package re-exports them so ``from core.models impor
 
 from core.models.api import ApiToken, SigningKey
 from core.models.audit import AuditEntry, AuditHead, PublishedHead
+from core.models.health import Heartbeat
 from core.models.mail import OutgoingEmail
 from core.models.outbox import OutboxMessage
 from core.models.roles import Role, RoleAssignment, RoleAssignmentQuerySet
@@ -16,6 +17,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "Heartbeat",
     "OutboxMessage",
     "OutgoingEmail",
     "PublishedHead",

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from core import health
 from core.views import feeds, pages, tokens
 
 app_name = "core"
@@ -18,4 +19,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("audit/heads.atom", feeds.AuditHeadsFeed(), name="audit_heads_feed"),
+    # Answered first by core.health.HealthCheckMiddleware (before host checks and redirects).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
