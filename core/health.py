@@ -1,11 +1,13 @@
 """Health endpoints for load balancers and monitors: ``/healthz`` and ``/readyz``.
 
 - ``/healthz``: the process is alive and answers (no database, no broker). 200 always.
-- ``/readyz``: this process can serve: the database answers and is fully migrated, the
-  Redis broker answers (when the broker is Redis), the outbox has no job waiting longer
-  than ``READYZ_OUTBOX_MAX_LAG_SECONDS``, and Celery beat was seen (its heartbeat task ran
-  on a worker) within ``READYZ_BEAT_MAX_AGE_SECONDS``. 200 when every check passes, 503
-  otherwise, with one entry per check.
+- ``/readyz``: everything works: the database answers and is fully migrated, the Redis
+  broker answers (when the broker is Redis), the outbox has no job waiting longer than
+  ``READYZ_OUTBOX_MAX_LAG_SECONDS``, and Celery beat was seen (its heartbeat task ran on a
+  worker) within ``READYZ_BEAT_MAX_AGE_SECONDS``. 200 when every check passes, 503
+  otherwise, with one entry per check. ``?only=database,migrations`` runs only the named
+  checks: what a load balancer should ask, since beat or the broker being down is no
+  reason to take every web process out of service.
 
 Both answer JSON without personal data: check names, booleans, ages, counts, and an
 error's class name (never its text, which may hold a connection string).
@@ -121,9 +123,11 @@ CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
+def readiness(only: set[str] | None = None) -> tuple[bool, dict[str, dict[str, Any]]]:
     results: dict[str, dict[str, Any]] = {}
     for name, check in CHECKS.items():
+        if only is not None and name not in only:
+            continue
         if name != "database" and not results.get("database", {"ok": True})["ok"]:
             results[name] = {"ok": False, "error": "database unavailable"}  # no point asking
             continue
@@ -142,7 +146,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def readyz(request: HttpRequest) -> HttpResponse:
-    ok, checks = readiness()  # a broken connection is dropped at the request's end (Django's signal)
+    """All checks; ``?only=database,migrations`` asks only those (a load balancer's question:
+    can *this* process serve? Beat and the outbox are the whole foundation's, for monitoring)."""
+    only = {name for name in request.GET.get("only", "").split(",") if name in CHECKS} or None
+    ok, checks = readiness(only)  # a broken connection is dropped at the request's end (Django's signal)
     response = _json({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
     if not ok:
         failed = ",".join(name for name, result in checks.items() if not result["ok"])

@@ -43,7 +43,7 @@ ENVIRON_REQUEST_ID = "charter.request_id"
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A ballot tracker: four groups of four in Crockford's alphabet (elections.models.ballots).
-_TRACKER = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){3}\b")
+_TRACKER = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){3}\b", re.IGNORECASE)
 
 _request_id: ContextVar[str | None] = ContextVar("charter_request_id", default=None)
 

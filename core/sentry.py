@@ -56,12 +56,25 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     return _mask(event)
 
 
-def sentry_init(*, dsn: str, environment: str) -> None:
+def sentry_init(*, dsn: str, environment: str, transport: Any = None) -> None:
+    """Turn error reporting on (``transport``: tests catch the events instead of sending them)."""
     sentry_sdk.init(
+        transport=transport,
         dsn=dsn,
         environment=environment,
-        send_default_pii=False,
-        include_local_variables=False,  # a frame's locals may hold a ballot or an address
+        # What integrations may collect (sentry-sdk's successor to send_default_pii=False):
+        # no user, cookies, query strings, bodies, SQL parameters or frame variables, and
+        # of the headers only those scrub_event keeps anyway.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "allowlist", "terms": sorted(SAFE_HEADERS)}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "stack_frame_variables": False,  # a frame's locals may hold a ballot or an address
+        },
+        include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=0.0,
         before_send=scrub_event,  # type: ignore[arg-type]

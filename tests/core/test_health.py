@@ -199,3 +199,13 @@ def test_readyz_says_nothing_personal(settings, beat_seen):
     response = Client().get("/readyz")
     text = response.content.decode()
     assert "s3cret" not in text and "@" not in text
+
+
+def test_only_the_named_checks_run_when_asked(settings):
+    # Beat never seen and the broker down: a load balancer asking about this process still
+    # gets 200, monitoring asking about everything gets 503.
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_closed_port()}/0"
+    status, body = _get("/readyz?only=database,migrations,unknown")
+    assert status == 200
+    assert set(body["checks"]) == {"database", "migrations"}
+    assert _get("/readyz")[0] == 503
