@@ -14,7 +14,9 @@ error's class name (never its text, which may hold a connection string).
 
 ``HealthCheckMiddleware`` answers both paths first in MIDDLEWARE, before the host check
 (``ALLOWED_HOSTS``), the HTTPS redirect and the sessions: a load balancer probes a
-backend by its own address, over plain HTTP, without cookies. The URL patterns in
+backend by its own address, over plain HTTP, without cookies. Being first, the probes are
+also not in the request log (they come every few seconds); a failing ``/readyz`` logs one
+warning naming the failed checks. The URL patterns in
 ``core/views/urls.py`` point at the same views, so ``reverse()`` and the URL table know them.
 """
 
