@@ -159,6 +159,14 @@ class PlainFormatter(logging.Formatter):
 request_log = logging.getLogger("charter.request")
 
 
+def _authenticated(request: Any) -> bool:
+    user = getattr(request, "user", None)  # absent for static files (answered earlier)
+    try:
+        return bool(user is not None and user.is_authenticated)
+    except Exception:  # the session store is down: the response is on its way regardless
+        return False
+
+
 class RequestLogMiddleware:
     """First in MIDDLEWARE: the request id for everything below it, one record per request."""
 
@@ -175,7 +183,6 @@ class RequestLogMiddleware:
             route = _route_of(request)
             if route is not None:
                 request.environ[ENVIRON_ROUTE] = route
-            user = getattr(request, "user", None)  # absent for static files (answered earlier)
             request_log.info(
                 "request",
                 extra={
@@ -183,7 +190,7 @@ class RequestLogMiddleware:
                     "route": route,
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                    "authenticated": bool(user is not None and user.is_authenticated),
+                    "authenticated": _authenticated(request),
                 },
             )
         response[REQUEST_ID_HEADER] = request_id
