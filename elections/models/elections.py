@@ -29,6 +29,7 @@ class ElectionState(models.TextChoices):
     NOMINATIONS_CLOSED = "nominations_closed", _("Nominations closed")
     VOTING = "voting", _("Voting")
     EXTENDED = "extended", _("Voting extended (quorum not reached)")
+    COUNTING = "counting", _("Counting")
     COUNTED = "counted", _("Counted")
     CERTIFIED = "certified", _("Certified")
     FAILED = "failed", _("Failed (no quorum)")

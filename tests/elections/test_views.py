@@ -147,7 +147,9 @@ def test_members_cannot_open_committee_pages(client, voting):
     assert client.get(reverse("elections_manage:detail", args=[election.slug])).status_code == 403
 
 
-def test_the_chair_closes_counts_and_certifies_from_the_committee_page(client, elections, voting, clock):
+def test_the_chair_closes_counts_and_certifies_from_the_committee_page(
+    client, elections, voting, clock, run_jobs
+):
     election, (ada, *_), voters = voting
     for voter in voters:
         client.force_login(voter)
@@ -158,6 +160,11 @@ def test_the_chair_closes_counts_and_certifies_from_the_committee_page(client, e
     clock.set(election.voting_closes_at)
     _committee(client)
     client.post(reverse("elections_manage:close", args=[election.slug]))
+    election.refresh_from_db()
+    # The close commits without counting; the count is a job of its own.
+    assert election.state == ElectionState.COUNTING
+    assert "Counting" in client.get(reverse("elections:detail", args=[election.slug])).content.decode()
+    run_jobs()
     election.refresh_from_db()
     assert election.state == ElectionState.COUNTED
     client.post(reverse("elections_manage:certify", args=[election.slug]))
