@@ -3,6 +3,7 @@ from celery import shared_task
 from core.audit import audit_publish_head
 from core.mail import deliver_queued_email
 from core.outbox import relay_outbox as _relay
+from core.services.retention import retention_apply
 
 
 @shared_task(name="core.relay_outbox", ignore_result=True)
@@ -21,3 +22,9 @@ def send_email(*, email_id: str) -> None:
 def publish_audit_head() -> int:
     published = audit_publish_head(reason="daily")
     return published.seq if published else 0
+
+
+@shared_task(name="core.apply_retention", ignore_result=True)
+def apply_retention() -> dict[str, int]:
+    """Delete personal data past the rule set's retention periods (safe to run twice)."""
+    return retention_apply()
