@@ -122,7 +122,19 @@ def count(
         deadline=clock,
     )
     if analyse_ties and result.ties:
-        _mark_decisive(result, clock, election, method, seats, tie_seed, tie_order, withdrawn, groups, max_per_group, sitting)
+        _mark_decisive(
+            result,
+            clock,
+            election,
+            method,
+            seats,
+            tie_seed,
+            tie_order,
+            withdrawn,
+            groups,
+            max_per_group,
+            sitting,
+        )
     return result
 
 

@@ -40,7 +40,17 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import NEVER, Deadline, GroupCap, Grouped, display_number, fmt_fixed, mul_weight, prepare, residue_text
+from .common import (
+    NEVER,
+    Deadline,
+    GroupCap,
+    Grouped,
+    display_number,
+    fmt_fixed,
+    mul_weight,
+    prepare,
+    residue_text,
+)
 from .model import CountResult, Decision, Election, Round
 from .ties import TieBreaker
 
@@ -422,7 +432,7 @@ def count_meek(
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float] | None:
     """Gaussian elimination with partial pivoting; None for a (nearly) singular matrix."""
     size = len(rhs)
-    a = [row[:] + [rhs[i]] for i, row in enumerate(matrix)]
+    a = [[*row, rhs[i]] for i, row in enumerate(matrix)]
     for col in range(size):
         pivot = max(range(col, size), key=lambda r: abs(a[r][col]))
         if abs(a[pivot][col]) < 1e-300:

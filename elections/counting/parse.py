@@ -33,6 +33,8 @@ def blt_name_problem(name: str) -> str | None:
     if not name.strip():
         return "is empty"
     return None
+
+
 _OPTION = re.compile(r"Option\s+(\d+)-*>:\s*(.*?)\s*$")
 _VOTE = re.compile(r"^\s*V:\s*(\S+)")
 

@@ -70,7 +70,9 @@ class TieBreaker:
             if missing:
                 raise CountError(f"tie order must list every candidate; missing {missing}")
             self.order = list(dict.fromkeys(order))
-            self.source = "the ballot file's [tie] order" if self.kind == "file" else "the published tie order"
+            self.source = (
+                "the ballot file's [tie] order" if self.kind == "file" else "the published tie order"
+            )
         elif seed is not None:
             self.order = seed_order(candidates, seed)
             self.source = f'SHA-256 order of seed "{seed}"'
@@ -101,7 +103,9 @@ class TieBreaker:
             return tied[0]
         forced = self.forced.get(len(self.ties))
         if forced in tied:
-            self.ties.append(Tie(round_no, purpose, tied, forced, "forced", "rerun with this tie broken another way"))
+            self.ties.append(
+                Tie(round_no, purpose, tied, forced, "forced", "rerun with this tie broken another way")
+            )
             return forced
         remaining = list(tied)
         steps: list[str] = []
