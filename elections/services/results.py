@@ -273,7 +273,9 @@ def election_count(*, election_id: int, budget_seconds: float | None = None) -> 
 
 def election_recount(*, election: Election, actor: Any) -> Election:
     """The committee counts again from the stored ballots: back to "counting", and the count
-    job writes the next package version (same input, same result; a new signature)."""
+    job writes the next package version (same input, same result; a new signature). Also
+    restarts a count that stalled (over its time budget, no fallback) once the rule set in
+    force for it allows, e.g. after the board adopted a fix under the bylaws."""
     require(
         permissions.can_run_election(actor, election),
         _("Only the election committee recounts."),
@@ -281,10 +283,12 @@ def election_recount(*, election: Election, actor: Any) -> Election:
     )
     with transaction.atomic():
         locked = lock_election(election)
-        if locked.state != ElectionState.COUNTED:
+        stalled = locked.state == ElectionState.COUNTING and bool(locked.count_message)
+        if locked.state != ElectionState.COUNTED and not stalled:
             raise Conflict(_("Only a counted, uncertified election can be recounted."), code="wrong_state")
         locked.state = ElectionState.COUNTING
-        locked.save(update_fields=["state"])
+        locked.count_message = ""
+        locked.save(update_fields=["state", "count_message"])
         audit_record(actor=actor, action="election.recount_requested", obj=locked)
         enqueue("elections.count", election_id=locked.pk)
     return locked
