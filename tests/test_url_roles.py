@@ -389,13 +389,13 @@ MANAGE = [
     ),
     manage(
         "elections_manage:packages",
-        "/manage/elections/{election}/packages/",
+        "/manage/elections/{past}/packages/",
         *ELECTION_COMMITTEE,
         R.ELECTION_OBSERVER,
     ),
     manage(
         "elections_manage:package_download",
-        "/manage/elections/{election}/packages/1.zip",
+        "/manage/elections/{past}/packages/1.zip",
         *ELECTION_COMMITTEE,
         R.ELECTION_OBSERVER,
     ),

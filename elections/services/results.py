@@ -135,23 +135,13 @@ def count_run(spec: CountSpec, *, budget_seconds: float | None = None) -> CountO
     """Count with the election's method within the rule set's time budget.
 
     A count that does not finish in time is run again with the fallback method the rule set
-    fixed before voting opened, if it names one; otherwise ``CountTimeout`` propagates and
-    the election stays in "counting". ``CountError`` means the count cannot run as asked.
+    fixed before voting opened, if it names one (with a budget of its own); otherwise
+    ``CountTimeout`` propagates and the election stays in "counting". ``CountError`` means the
+    count cannot run as asked (a fallback of IRV for several seats, say).
     """
     budget = spec.budget_seconds if budget_seconds is None else budget_seconds
     data, seats = spec.data, spec.seats
     continuing = [c for c in data.candidates if c not in data.withdrawn]
-    if not continuing:
-        result_dict: dict[str, Any] = {
-            "method": spec.declared_method,
-            "count_method": spec.engine,
-            "seats": seats,
-            "elected": [],
-            "rounds": [],
-            "ties": [],
-            "notes": [_("No candidate remained in the count.")],
-        }
-        return CountOutcome(result_dict=result_dict, text="", result=None, method=spec.engine)
     options: dict[str, Any] = {
         "groups": spec.groups or None,
         "max_per_group": spec.max_per_group,
@@ -164,7 +154,8 @@ def count_run(spec: CountSpec, *, budget_seconds: float | None = None) -> CountO
         if not spec.fallback_method:
             raise
         method, fallback_used = spec.fallback_method, True
-        result = count(data, method, seats, spec.tie_seed, deadline=budget, **options)
+        # The fallback gets the rule set's budget of its own.
+        result = count(data, method, seats, spec.tie_seed, deadline=spec.budget_seconds, **options)
         result.notes.append(
             _(
                 "The count with %(method)s did not finish within %(seconds)s seconds, so the fallback "
@@ -174,7 +165,9 @@ def count_run(spec: CountSpec, *, budget_seconds: float | None = None) -> CountO
         )
     result.method = spec.declared_method
     result.notes.extend(spec.notes)
-    if len(continuing) < seats:
+    if not continuing:
+        result.notes.append(_("No candidate remained in the count."))
+    elif len(continuing) < seats:
         result.notes.append(
             _("Fewer candidates than seats: %(n)s seat(s) stay vacant.") % {"n": seats - len(result.elected)}
         )

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from core.access import permission_required
 from elections import permissions
 from elections.charts import rounds_chart
+from elections.counting import display_number
 from elections.models import Dispute, Election
 from elections.rules import election_rules_for
 from elections.selectors import (
@@ -127,6 +128,10 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             "rules": rules,
             "decisive_ties": decisive,
             "count_method": election.result.get("count_method", election.method),
+            "rounds": [
+                {**r, "votes": {name: display_number(v) for name, v in r.get("votes", {}).items()}}
+                for r in election.result.get("rounds", [])
+            ],
         },
     )
 
