@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import elections.counting.meek as meek  # noqa: E402
-from elections.counting import Election, count  # noqa: E402
+import elections.counting.meek as meek
+from elections.counting import Election, count
+from elections.counting.model import Ranking
 
 ORDERS = [("A", "B", "D", "C"), ("B", "A", "C", "D"), ("C", "D", "A", "B"), ("D", "C", "A", "B")]
 WEIGHTS = [1_000_001, 1_000_001, 1_000_000, 1_000_000]
@@ -21,20 +23,23 @@ WEIGHTS = [1_000_001, 1_000_001, 1_000_000, 1_000_000]
 
 def profile(lines: int) -> Election:
     extra = [f"X{i}" for i in range(40)]
-    ballots = []
+    ballots: list[tuple[int | Fraction, Ranking]] = []
     per = max(1, lines // 4)
     for order, weight in zip(ORDERS, WEIGHTS, strict=True):
         for i in range(per):
             # a distinct tail per line: 3 of the 40 extra candidates, by the line's number
-            tail = (extra[i % 40], extra[(i // 40) % 40], extra[(i // 1600) % 40])
-            tail = tuple(dict.fromkeys(tail))
+            tail = tuple(dict.fromkeys((extra[i % 40], extra[(i // 40) % 40], extra[(i // 1600) % 40])))
             share = weight // per + (1 if i < weight % per else 0)
             ballots.append((share, tuple((c,) for c in order) + tuple((x,) for x in tail)))
     return Election(["A", "B", "C", "D", *extra], 3, ballots)
 
 
 def iterations(result) -> list[int]:
-    return [int(r.explanation.split("after ")[1].split(" ")[0]) for r in result.rounds[1:] if "after " in r.explanation]
+    return [
+        int(r.explanation.split("after ")[1].split(" ")[0])
+        for r in result.rounds[1:]
+        if "after " in r.explanation
+    ]
 
 
 def run(label: str, election: Election) -> None:

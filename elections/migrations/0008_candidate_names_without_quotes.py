@@ -19,11 +19,8 @@ def repair(name):
 
 def forwards(apps, schema_editor):
     Candidate = apps.get_model("elections", "Candidate")
-    for candidate in Candidate.objects.filter(name__regex=r'["\x00-\x1f\x7f]').only("pk", "name"):
-        candidate.name = repair(candidate.name)
-        candidate.save(update_fields=["name"])
     for candidate in Candidate.objects.only("pk", "name").iterator():
-        if CONTROL.search(candidate.name):
+        if '"' in candidate.name or CONTROL.search(candidate.name):
             candidate.name = repair(candidate.name)
             candidate.save(update_fields=["name"])
 

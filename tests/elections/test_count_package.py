@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import io
 import json
 import re
@@ -324,3 +325,9 @@ def test_count_ballots_applies_the_anti_capture_rule_from_its_options(tmp_path):
     assert set(run()) == {"A1", "A2"}
     assert set(run("--groups", str(groups), "--max-per-group", "1")) == {"A1", "B"}
     assert set(run("--groups", str(groups), "--max-per-group", "1", "--sitting", "acme=1")) == {"B", "C"}
+
+
+def test_the_data_migration_repairs_names_blt_cannot_carry():
+    migration = importlib.import_module("elections.migrations.0008_candidate_names_without_quotes")
+    assert migration.repair('Ana "Q"\nSmith') == "Ana 'Q' Smith"
+    assert migration.repair("Bo \\ Back") == "Bo \\ Back"
