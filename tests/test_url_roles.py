@@ -394,6 +394,18 @@ MANAGE = [
     manage(
         "elections_manage:detail", "/manage/elections/{election}/", *ELECTION_COMMITTEE, R.ELECTION_OBSERVER
     ),
+    manage(
+        "elections_manage:packages",
+        "/manage/elections/{past}/packages/",
+        *ELECTION_COMMITTEE,
+        R.ELECTION_OBSERVER,
+    ),
+    manage(
+        "elections_manage:package_download",
+        "/manage/elections/{past}/packages/1.zip",
+        *ELECTION_COMMITTEE,
+        R.ELECTION_OBSERVER,
+    ),
     manage_post_only("elections_manage:cancel", "/manage/elections/{election}/cancel/", *ELECTION_COMMITTEE),
     manage_post_only("elections_manage:close", "/manage/elections/{election}/close/", *ELECTION_COMMITTEE),
     manage_post_only(

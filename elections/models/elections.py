@@ -88,6 +88,8 @@ class Election(models.Model):
     certified_head_hash = models.CharField(max_length=64, blank=True)
     seats_filled_at = models.DateTimeField(null=True, blank=True)
     public_report = models.TextField(_("public report"), blank=True)
+    # Why the count has not finished (shown to the committee while the state is "counting").
+    count_message = models.TextField(blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
