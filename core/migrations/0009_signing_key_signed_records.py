@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_rule_set_drafts'),
+        ('core', '0008_privacy_and_retention'),
     ]
 
     operations = [
