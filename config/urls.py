@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core.api.views import JWKSView
 from core.views import pages as core_pages
-from core.views.urls import token_patterns
+from core.views.urls import data_patterns, token_patterns
 
 handler403 = "core.views.pages.error_403"
 handler404 = "core.views.pages.error_404"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("core.views.urls")),
     path("accounts/", include("allauth.urls")),
     path("settings/tokens/", include(token_patterns)),
+    path("settings/data/", include(data_patterns)),
     # The same keys as /api/v1/keys/, at the well-known address (kept out of the schema).
     path(".well-known/jwks.json", JWKSView.as_view(schema=None), name="jwks"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("manage/billing/", include("members.billing.manage.urls")),
     path("manage/governance/", include("governance.manage.urls")),
     path("manage/elections/", include("elections.manage.urls")),
+    path("manage/privacy/", include("core.manage.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.core.signals import request_started
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +13,18 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(sites.site_sync, sender=self, dispatch_uid="core.site_sync")
         request_started.connect(sites.sync_site_once, dispatch_uid="core.sync_site_once")
+
+        # Members' data (core/privacy.py): the account's own part, core's retention rules,
+        # and the committee's page of erasure requests.
+        from core import account_data, dashboard, permissions, privacy
+        from core.services import retention
+
+        privacy.register_privacy_part(account_data.PART)
+        privacy.register_retention_rule(retention.EMAIL_LOG)
+        privacy.register_retention_rule(retention.UNUSED_TOKENS)
+        dashboard.register_work_link(
+            "privacy_manage:erasure_list",
+            _("Requests to be forgotten"),
+            permissions.can_review_erasures,
+            order=25,
+        )

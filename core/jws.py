@@ -14,6 +14,9 @@ This module imports no models at import time, so a settings module can call
 A statement is valid for ``SIGNED_STATEMENT_TTL_SECONDS`` (default one day). Retired
 public keys stay in ``/.well-known/jwks.json`` for that long after retirement, so every
 statement can be verified offline until it expires.
+
+A record (``sign_record``: an election's count package) has no expiry, so a key that ever
+signed one is marked and stays published for ever, retired or not.
 """
 
 from __future__ import annotations
@@ -204,8 +207,10 @@ def published_keys() -> list[dict[str, str]]:
     from core.models import SigningKey
 
     cutoff = clock.now() - statement_ttl()
-    rows = SigningKey.objects.filter(retired_at__isnull=True) | SigningKey.objects.filter(
-        retired_at__gt=cutoff
+    rows = (
+        SigningKey.objects.filter(retired_at__isnull=True)
+        | SigningKey.objects.filter(retired_at__gt=cutoff)
+        | SigningKey.objects.filter(signed_records=True)
     )
     keys = []
     for row in rows.order_by("-created_at", "-id"):
@@ -228,6 +233,20 @@ def sign_statement(claims: dict[str, Any], *, subject: str = "") -> str:
     if subject:
         payload["sub"] = subject
     return jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
+
+
+def sign_record(claims: dict[str, Any], *, subject: str = "") -> tuple[str, dict[str, str]]:
+    """``claims`` as a compact JWS that never expires (``kid``, ``iss``, ``iat``; no ``exp``),
+    and the public JWK that verifies it. The key is marked so it stays published for ever."""
+    from core.models import SigningKey
+
+    kid, key = active_signing_key()
+    SigningKey.objects.filter(kid=kid, signed_records=False).update(signed_records=True)
+    payload = {**claims, "iss": settings.SITE_URL, "iat": int(clock.now().timestamp())}
+    if subject:
+        payload["sub"] = subject
+    token = jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
+    return token, public_jwk(key.public_key(), kid)
 
 
 def verify_statement(token: str, jwks: dict[str, Any], *, at: dt.datetime | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from core.audit import audit_publish_head
 from core.health import beat_heartbeat as _beat_heartbeat
 from core.mail import deliver_queued_email
 from core.outbox import relay_outbox as _relay
+from core.services.retention import retention_apply
 
 
 @shared_task(name="core.relay_outbox", ignore_result=True)
@@ -28,3 +29,9 @@ def publish_audit_head() -> int:
 def beat_heartbeat() -> None:
     """Beat sends this every half minute; /readyz reads its age (core.health)."""
     _beat_heartbeat()
+
+
+@shared_task(name="core.apply_retention", ignore_result=True)
+def apply_retention() -> dict[str, int]:
+    """Delete personal data past the rule set's retention periods (safe to run twice)."""
+    return retention_apply()

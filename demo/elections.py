@@ -19,7 +19,7 @@ from elections.models import Candidate, Election, ElectionState, RollEntry
 from elections.services.ballots import ballot_cast, receipts_send
 from elections.services.lifecycle import election_create, election_run_schedule
 from elections.services.nominations import candidate_accept, nomination_create
-from elections.services.results import election_certify
+from elections.services.results import election_certify, election_count
 from governance.models import Cohort, Seat, SeatHolding
 from members.models import Membership, MembershipState
 
@@ -54,6 +54,9 @@ def _long_standing(before: dt.datetime, exclude: set[int]) -> Iterator[Membershi
 def _run(at: dt.datetime) -> None:
     with clock.travel(at):
         election_run_schedule()
+        # The close queues the count as a job; the demo is seeded without a worker.
+        for pk in Election.objects.filter(state=ElectionState.COUNTING).values_list("pk", flat=True):
+            election_count(election_id=pk)
 
 
 def _stand(

@@ -11,7 +11,7 @@ class ElectionsConfig(AppConfig):
         # the app registry is ready (Django's documented place for such wiring).
         from core import dashboard
         from core.rules import register_rule_set_part
-        from elections import permissions
+        from elections import permissions, privacy
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
         from members.rights import register_roll_rights
@@ -24,3 +24,6 @@ class ElectionsConfig(AppConfig):
         register_roll_rights(ROLL_LOOKUP)
         # A rule-set version drafted by the board copies its election numbers (core/rules.py).
         register_rule_set_part(ELECTION_RULES_PART)
+        # Members' data: nominations and roll lines in a person's export; a person on an
+        # open election's roll is forgotten only after its end (core/privacy.py).
+        privacy.register()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from elections.counting import display_number
+
 # Colour-blind-safe palette (Okabe-Ito) plus greys; SVG ``fill`` attributes are not style attributes.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 EXHAUSTED = "#999999"
@@ -76,7 +78,9 @@ def rounds_chart(
                 continue
             w = amount * usable / biggest
             bar.segments.append(
-                Segment(name, str(value), f"{x:.2f}", f"{w:.2f}", colours.get(name, EXHAUSTED))
+                Segment(
+                    name, display_number(str(value)), f"{x:.2f}", f"{w:.2f}", colours.get(name, EXHAUSTED)
+                )
             )
             x += w
         bars.append(bar)

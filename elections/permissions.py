@@ -22,6 +22,12 @@ def can_run_election(user: Any, election: Any = None) -> bool:
     return acts_as(user, Role.ELECTION_COMMITTEE, Role.ELECTION_COMMITTEE_CHAIR)
 
 
+def can_recount_from_package(user: Any, election: Any = None) -> bool:
+    """Accredited observers (and the committee) download every count package, ballots
+    included even where the rule set withholds them, and recount it inside Charter."""
+    return acts_as(user, Role.ELECTION_COMMITTEE, Role.ELECTION_COMMITTEE_CHAIR, Role.ELECTION_OBSERVER)
+
+
 def can_certify_election(user: Any, election: Any = None) -> bool:
     """The election committee's chair settles disputes and certifies results."""
     return acts_as(user, Role.ELECTION_COMMITTEE_CHAIR)

@@ -7,6 +7,7 @@ from celery import shared_task
 from elections.services.ballots import receipts_send
 from elections.services.lifecycle import election_run_schedule
 from elections.services.reminders import extension_notify
+from elections.services.results import election_count
 
 
 @shared_task(name="elections.run_schedule")
@@ -23,3 +24,9 @@ def send_receipts(*, election_id: int) -> int:
 @shared_task(name="elections.notify_extension")
 def notify_extension(*, election_id: int, extension: int) -> int:
     return extension_notify(election_id=election_id, extension=extension)
+
+
+@shared_task(name="elections.count")
+def count(*, election_id: int) -> str:
+    """Count a closed election (queued by the close); a second run finds it counted and stops."""
+    return election_count(election_id=election_id)

@@ -10,7 +10,7 @@ class GovernanceConfig(AppConfig):
         # Imported here, not at the top: Django imports this module before any model is
         # loaded, and these modules import models (the usual AppConfig.ready() pattern).
         from core import dashboard
-        from governance import permissions
+        from governance import permissions, privacy
         from governance.services.board import board_follow_membership
         from governance.services.suspensions import suspension_follow_membership, suspensions_apply_due
         from members.hooks import register_transition_hook
@@ -39,3 +39,6 @@ class GovernanceConfig(AppConfig):
             permissions.can_manage_board,
             order=45,
         )
+        # Members' data: seats, votes and committees in a person's export; a sitting
+        # director must resign before being forgotten (core/privacy.py).
+        privacy.register()

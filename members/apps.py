@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
         # Imported here, not at the top: these import the models, which are not loaded yet
         # when Django imports this module (AppRegistryNotReady), not to dodge a cycle.
         from core import dashboard
-        from members import permissions
+        from members import permissions, privacy
         from members.selectors import member_dashboard
 
         dashboard.register_panel("member", member_dashboard, order=10)
@@ -26,3 +26,5 @@ class MembersConfig(AppConfig):
             permissions.can_manage_members,
             order=20,
         )
+        # Members' data: export, erasure and retention of memberships (core/privacy.py).
+        privacy.register()

@@ -33,7 +33,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core import clock as core_clock
-from core.models import Role, RuleSet
+from core.models import ErasureRequest, Role, RuleSet
 from core.services.api_tokens import api_token_create
 from demo.elections import seed_elections
 from demo.governance import seed_governance
@@ -43,6 +43,7 @@ from governance.models import Decision, Minutes, Policy, SeatHolding
 from members.billing.models import BillingFlag
 from members.billing.services.invoices import invoice_issue
 from members.models import MembershipApplication, Reminder
+from tests.factories import make_member
 from tests.roles import (
     ACTORS,
     ADMIN_LOGIN,
@@ -160,6 +161,12 @@ SITE = [
     signed_in("core:dashboard", "/dashboard/"),
     signed_in("tokens:list", "/settings/tokens/"),
     post_only("tokens:revoke", "/settings/tokens/{token}/revoke/", no=frozenset({NOT_ALLOWED, NOT_FOUND})),
+    # Members' data: one's own export and erasure request (the page asks what must happen first).
+    public("core:privacy", "/privacy/"),
+    signed_in("personal_data:index", "/settings/data/"),
+    post_only("personal_data:export", "/settings/data/export/"),
+    signed_in("personal_data:erase", "/settings/data/erase/"),
+    post_only("personal_data:withdraw", "/settings/data/erase/withdraw/"),
     public("jwks", "/.well-known/jwks.json"),
     public("core:audit_heads_feed", "/audit/heads.atom"),
     public("set_language", "/i18n/setlang/"),
@@ -391,6 +398,18 @@ MANAGE = [
     manage(
         "elections_manage:detail", "/manage/elections/{election}/", *ELECTION_COMMITTEE, R.ELECTION_OBSERVER
     ),
+    manage(
+        "elections_manage:packages",
+        "/manage/elections/{past}/packages/",
+        *ELECTION_COMMITTEE,
+        R.ELECTION_OBSERVER,
+    ),
+    manage(
+        "elections_manage:package_download",
+        "/manage/elections/{past}/packages/1.zip",
+        *ELECTION_COMMITTEE,
+        R.ELECTION_OBSERVER,
+    ),
     manage_post_only("elections_manage:cancel", "/manage/elections/{election}/cancel/", *ELECTION_COMMITTEE),
     manage_post_only("elections_manage:close", "/manage/elections/{election}/close/", *ELECTION_COMMITTEE),
     manage_post_only(
@@ -414,6 +433,17 @@ MANAGE = [
         "elections_manage:dispute_decide",
         "/manage/elections/disputes/{dispute}/decide/",
         R.ELECTION_COMMITTEE_CHAIR,
+    ),
+    # Requests to be forgotten: the membership committee decides.
+    manage("privacy_manage:erasure_list", "/manage/privacy/erasures/", R.MEMBERSHIP_COMMITTEE),
+    manage("privacy_manage:erasure_detail", "/manage/privacy/erasures/{erasure}/", R.MEMBERSHIP_COMMITTEE),
+    manage_post_only(
+        "privacy_manage:erasure_approve",
+        "/manage/privacy/erasures/{erasure}/approve/",
+        R.MEMBERSHIP_COMMITTEE,
+    ),
+    manage_post_only(
+        "privacy_manage:erasure_reject", "/manage/privacy/erasures/{erasure}/reject/", R.MEMBERSHIP_COMMITTEE
     ),
 ]
 
@@ -575,6 +605,8 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
                 "flag": BillingFlag.objects.create(kind=BillingFlag.Kind.PAYMENT_FAILED, invoice=invoice).pk,
                 "rule_set": one(RuleSet.objects.order_by("-pk")).version,
                 "member_pk": member.pk,
+                # A member (no role, nothing to resign) who asked to be forgotten.
+                "erasure": ErasureRequest.objects.create(user=make_member().user).pk,
             }
             yield {"now": now, "people": people, "params": params}
         finally:

@@ -209,6 +209,9 @@ CELERY_BEAT_SCHEDULE = {
     "fetch-bounces": {"task": "members.fetch_bounces", "schedule": crontab(minute="*/10")},
     # Opens and closes nominations and voting on time, freezes rolls, extends or fails.
     "elections-tick": {"task": "elections.run_schedule", "schedule": crontab(minute="*")},
+    # Members' data: deletes what the rule set's retention periods no longer allow (a missed
+    # run is caught up by the next one).
+    "retention-daily": {"task": "core.apply_retention", "schedule": crontab(hour=3, minute=40)},
 }
 # A mailbox that receives bounces: imap://user:pass@host:port/INBOX, imaps://..., maildir:///path.
 BOUNCE_MAILBOX_URL = env.str("BOUNCE_MAILBOX_URL", default="")

@@ -67,6 +67,9 @@ class SigningKey(models.Model):
     private_pem = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)
     retired_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set once the key signs a record that must stay verifiable for ever (an election's
+    # count package): such a key stays in /.well-known/jwks.json after it is retired.
+    signed_records = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -140,6 +140,31 @@ class RuleSet(models.Model):
     )
     lobbying_share_percent = models.PositiveSmallIntegerField(
         _("share of dues used for lobbying (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+
+    # --- Members' data: how long personal data is kept (issue: running it for years) -------
+    # The scheduled retention job (core.services.retention) reads these from the version in
+    # force; the privacy page shows them. At least a day: 0 would delete as soon as written.
+    retention_rejected_application_days = models.PositiveIntegerField(
+        _("retention: rejected or withdrawn applications (days after the decision)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+    )
+    retention_email_log_days = models.PositiveIntegerField(
+        _("retention: log of emails sent (days)"), default=90, validators=[MinValueValidator(1)]
+    )
+    retention_expired_invitation_days = models.PositiveIntegerField(
+        _("retention: expired or revoked invitations (days after expiry)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+    )
+    retention_unused_token_days = models.PositiveIntegerField(
+        _("retention: API tokens unused for (days)"), default=365, validators=[MinValueValidator(1)]
+    )
+    retention_invoice_years = models.PositiveSmallIntegerField(
+        _("retention: invoices kept at least (years after issue, as tax law requires)"),
+        default=7,
+        validators=[MinValueValidator(1)],
     )
 
     class Meta:

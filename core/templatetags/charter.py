@@ -112,6 +112,7 @@ def account_settings_nav(request: HttpRequest | None) -> list[NavItem]:
         (_reverse_or("account_change_password", "/accounts/password/change/"), _("Password")),
         (_reverse_or("mfa_index", "/accounts/2fa/"), _("Two-factor authentication")),
         (_reverse_or("tokens:list", "/settings/tokens/"), _("API tokens")),
+        (_reverse_or("personal_data:index", "/settings/data/"), _("Your data")),
     ]
     return _items(request, entries)
 

@@ -1,9 +1,10 @@
-"""Core's pages: the home page, the dashboard, and the API tokens settings page."""
+"""Core's pages: the home page, the dashboard, the privacy page, and the settings pages for API
+tokens and one's own data (export, erasure)."""
 
 from django.urls import path
 
 from core import health
-from core.views import feeds, pages, tokens
+from core.views import feeds, pages, privacy, tokens
 
 app_name = "core"
 
@@ -15,10 +16,21 @@ token_patterns = (
     "tokens",
 )
 
+data_patterns = (
+    [
+        path("", privacy.your_data, name="index"),
+        path("export/", privacy.export, name="export"),
+        path("erase/", privacy.erase, name="erase"),
+        path("erase/withdraw/", privacy.withdraw, name="withdraw"),
+    ],
+    "personal_data",
+)
+
 urlpatterns = [
     path("", pages.home, name="home"),
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("audit/heads.atom", feeds.AuditHeadsFeed(), name="audit_heads_feed"),
+    path("privacy/", privacy.privacy_page, name="privacy"),
     # Answered first by core.health.HealthCheckMiddleware (before host checks and redirects).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

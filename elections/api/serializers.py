@@ -101,6 +101,18 @@ class ResultsSerializer(serializers.Serializer):
     certified_head_hash = serializers.CharField(
         allow_blank=True, help_text="The audit chain's head at certification: its hash (SHA-256, hex)."
     )
+    count_method = serializers.CharField(
+        help_text="The method the count ran: approval for plurality with several seats, or the rule "
+        "set's fallback method when the count did not finish in its time budget."
+    )
+    package = serializers.JSONField(
+        allow_null=True,
+        help_text="The signed count package the result rests on: version, file name, SHA-256 of the "
+        "archive and of its ballots.blt, and the recount command.",
+    )
+    ballots_published = serializers.BooleanField(
+        help_text="False where the rule set withholds the ballots (and the package) from the public."
+    )
 
 
 class TrackerSerializer(serializers.Serializer):

@@ -21,8 +21,9 @@ from elections.api.serializers import (
     ResultsSerializer,
     TrackerSerializer,
 )
-from elections.models import Election, ElectionRules, Tracker
+from elections.models import Election, ElectionRules, ElectionState, Tracker
 from elections.selectors import election_turnout, public_candidates, published_tie_order
+from elections.services.packages import ballots_withheld, current_package, recount_command
 from governance.models import Seat
 
 ERRORS = error_responses(*PUBLIC_ERRORS)
@@ -102,6 +103,20 @@ class CandidateListView(PublicAPIView):
         return Response(CandidateSerializer(public_candidates(election=election), many=True).data)
 
 
+def _package_info(election: Election) -> dict[str, Any] | None:
+    package = current_package(election)
+    if package is None:
+        return None
+    return {
+        "version": package.version,
+        "name": package.name,
+        "sha256": package.sha256,
+        "ballots_sha256": package.ballots_sha256,
+        "manifest": package.manifest,
+        "command": recount_command(package.name),
+    }
+
+
 class ResultsView(PublicAPIView):
     @extend_schema(
         operation_id="election_results",
@@ -112,6 +127,8 @@ class ResultsView(PublicAPIView):
     )
     def get(self, request: Request, id: str) -> Response:
         election = access_election(slug=id)
+        if election.state == ElectionState.COUNTING:
+            raise NotFound(_("Voting has closed and the ballots are being counted."), code="results_counting")
         if not election.results_public:
             raise NotFound(_("The results are not published yet."), code="results_not_published")
         result = election.result or {}
@@ -132,6 +149,9 @@ class ResultsView(PublicAPIView):
             "certified_at": election.certified_at,
             "certified_head_seq": election.certified_head_seq,
             "certified_head_hash": election.certified_head_hash,
+            "count_method": result.get("count_method", election.method),
+            "package": _package_info(election),
+            "ballots_published": not ballots_withheld(election),
         }
         return Response(ResultsSerializer(data).data)
 

@@ -3,12 +3,13 @@ the anti-capture (group cap) rule."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeAlias
 
-from .model import CountError, Election
+from .model import CountError, CountTimeout, Election
 
 #: Ballots merged by identical ranking: a tuple of candidate indices, or of index tuples
 #: (equal preferences) when ``prepare`` is called with ``allow_equal``, to its total weight.
@@ -63,6 +64,37 @@ def prepare(
     if withdrawn:
         notes.append("Withdrawn candidates skipped on every ballot: " + ", ".join(sorted(withdrawn)) + ".")
     return cands, groups, notes
+
+
+class Deadline:
+    """A point in (monotonic) time after which a count stops with ``CountTimeout``.
+
+    ``Deadline(None)`` never expires. Methods call ``check()`` once per round or iteration,
+    which costs one clock read.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        return self.at is not None and time.monotonic() > self.at
+
+    def check(self) -> None:
+        if self.expired():
+            raise CountTimeout(f"the count did not finish within {self.seconds:g} seconds")
+
+
+NEVER = Deadline(None)
+
+
+def display_number(text: str) -> str:
+    """A count figure for people: trailing zeros of the decimals dropped (``87`` for
+    ``87.000000000000000000``, ``0.5`` for ``0.500000``). The JSON record keeps the exact text."""
+    if "." not in text or "/" in text:
+        return text
+    text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-", "-0") else text
 
 
 def fmt_fraction(x: Fraction | int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import GroupCap, Grouped, fmt_fraction, prepare
+from .common import NEVER, Deadline, GroupCap, Grouped, fmt_fraction, prepare
 from .model import CountResult, Decision, Election, Round
 from .ties import TieBreaker
 
@@ -58,10 +58,12 @@ def count_schulze(
     ties: TieBreaker,
     cap: GroupCap,
     withdrawn: set[str],
+    deadline: Deadline = NEVER,
 ) -> CountResult:
     cands, groups, notes = prepare(election, withdrawn, allow_equal=True)
     n = len(cands)
     d = pairwise(n, groups)
+    deadline.check()
     p = strongest_paths(d)
     remaining = list(range(n))
     order: list[int] = []

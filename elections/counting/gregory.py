@@ -16,7 +16,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from functools import partial
 
-from .common import GroupCap, fmt_fixed, mul_weight, prepare, residue_text
+from .common import NEVER, Deadline, GroupCap, display_number, fmt_fixed, mul_weight, prepare, residue_text
 from .model import CountResult, Decision, Election, Round, Transfer
 from .ties import TieBreaker
 
@@ -40,6 +40,7 @@ def count_gregory(
     ties: TieBreaker,
     cap: GroupCap,
     withdrawn: set[str],
+    deadline: Deadline = NEVER,
 ) -> CountResult:
     """Count with ``variant`` 'scottish' or 'wigm'."""
     scottish = variant == "scottish"
@@ -50,6 +51,9 @@ def count_gregory(
 
     def fmt(u: int) -> str:
         return fmt_fixed(u, digits, display)
+
+    def show(u: int) -> str:  # for prose: no trailing zeros
+        return display_number(fmt(u))
 
     def same(a: int, b: int) -> bool:
         return abs(a - b) < geps
@@ -137,9 +141,9 @@ def count_gregory(
                 continue
             elected.append(h)
             pending.append(h)
-            reason = f"reached the quota ({fmt(votes[h])} votes, quota {fmt(quota)})"
+            reason = f"reached the quota ({show(votes[h])} votes, quota {show(quota)})"
             rec.elected.append(Decision(cands[h], reason))
-            rec.explanation += f" {cands[h]} is elected with {fmt(votes[h])} votes."
+            rec.explanation += f" {cands[h]} is elected with {show(votes[h])} votes."
 
     def move(src: int, new_tv: Callable[[int], int]) -> dict[int | None, int]:
         """Pass every ballot held by ``src`` to its next continuing preference."""
@@ -169,16 +173,16 @@ def count_gregory(
         return out
 
     def moved_text(moved: dict[int | None, int]) -> str:
-        parts = [f"{cands[d]} +{fmt(v)}" for d, v in moved.items() if d is not None and v]
+        parts = [f"{cands[d]} +{show(v)}" for d, v in moved.items() if d is not None and v]
         nt = moved.get(None, 0)
         text = "; ".join(parts) if parts else "no continuing candidate received votes"
-        return text + (f"; non-transferable {fmt(nt)}" if nt else "")
+        return text + (f"; non-transferable {show(nt)}" if nt else "")
 
     rec = snapshot(
         0,
         "first preferences",
-        f"First preferences counted: {fmt(total_units)} valid votes for {seats} seat(s); "
-        f"the quota is {fmt(quota)}"
+        f"First preferences counted: {show(total_units)} valid votes for {seats} seat(s); "
+        f"the quota is {show(quota)}"
         + (
             " (floor(votes / (seats + 1)) + 1)."
             if scottish
@@ -192,6 +196,7 @@ def count_gregory(
         if complete():
             break
         rno += 1
+        deadline.check()
         rec = Round(rno, "", {})  # decisions collected here, figures filled in below
         if not scottish:
             elect_step(rec)
@@ -208,7 +213,7 @@ def count_gregory(
         elif pending:
             top = max(votes[p] for p in pending)
             tied = [cands[p] for p in pending if same(votes[p], top)]
-            c = cands.index(ties.choose(tied, "surplus", rno, history, lowest=False, same=same, fmt=fmt))
+            c = cands.index(ties.choose(tied, "surplus", rno, history, lowest=False, same=same, fmt=show))
             pending.remove(c)
             surplus = votes[c] - quota
             vote_c = votes[c]
@@ -219,27 +224,27 @@ def count_gregory(
             votes[c] = quota
             action = f"transfer surplus of {cands[c]}"
             text = (
-                f"Round {rno}: {cands[c]}'s surplus of {fmt(surplus)} is transferred: every "
+                f"Round {rno}: {cands[c]}'s surplus of {show(surplus)} is transferred: every "
                 f"ballot they hold moves to its next continuing preference at its value times "
-                f"{fmt(surplus)}/{fmt(vote_c)}"
+                f"{show(surplus)}/{show(vote_c)}"
                 + (", truncated to 5 decimals" if scottish else "")
                 + f": {moved_text(moved)}."
             )
         else:
             low = min(votes[h] for h in hopeful)
             tied = [cands[h] for h in hopeful if same(votes[h], low)]
-            c = cands.index(ties.choose(tied, "exclude", rno, history, same=same, fmt=fmt))
+            c = cands.index(ties.choose(tied, "exclude", rno, history, same=same, fmt=show))
             hopeful.discard(c)
             excluded.add(c)
             low_votes = votes[c]
-            rec.excluded.append(Decision(cands[c], f"fewest votes ({fmt(low_votes)})"))
+            rec.excluded.append(Decision(cands[c], f"fewest votes ({show(low_votes)})"))
             moved = move(c, lambda tv: tv)
             votes[c] = 0
             action = f"exclude {cands[c]}"
             tie_note = " (after a tie, see ties)" if len(tied) > 1 else ""
             text = (
                 f"Round {rno}: no surplus is waiting, so {cands[c]}, with the fewest votes "
-                f"({fmt(low_votes)}){tie_note}, is excluded; their ballots move on at their "
+                f"({show(low_votes)}){tie_note}, is excluded; their ballots move on at their "
                 f"current values: {moved_text(moved)}."
             )
         done = snapshot(rno, action, text + rec.explanation, transfer_list(c, moved))

@@ -28,6 +28,10 @@ class CountError(ValueError):
     """The count cannot be run as asked (bad method, bad seats, unsupported ballots...)."""
 
 
+class CountTimeout(CountError):
+    """The count did not finish before its deadline (the rule set's time budget)."""
+
+
 @dataclass
 class Election:
     """Parsed ballots: candidate names in file order, and weighted rankings."""
@@ -37,6 +41,9 @@ class Election:
     ballots: list[tuple[Weight, Ranking]]
     withdrawn: set[str] = field(default_factory=set)
     title: str = ""
+    #: A tie order the file itself names (a ``[tie ...]`` line), used when the count is
+    #: given neither a tie order nor a seed.
+    tie_order: list[str] | None = None
 
     def total_weight(self) -> Fraction:
         return sum((Fraction(w) for w, _ in self.ballots), Fraction(0))
@@ -92,6 +99,9 @@ class Tie:
     chosen: str
     method: str  # "round totals" (earlier, or for Meek current, rounds) or "tie order"
     detail: str
+    #: Whether breaking the tie another way would change who is elected. Reports list only
+    #: decisive ties; every tie stays in the JSON record with this flag.
+    decisive: bool = True
 
 
 @dataclass
@@ -106,6 +116,11 @@ class CountResult:
     total: str = "0"
     tie_order: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    tie_seed: str | None = None
+    #: Where the tie order came from ("seed", "order", "file" or "ballot order").
+    tie_source: str = ""
+    #: How ties are broken in this method, and how that differs from the reference counter.
+    tie_rule: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict (all numbers are already strings or ints)."""

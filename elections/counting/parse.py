@@ -2,6 +2,15 @@
 
 Malformed input raises BallotFormatError naming the 1-based line and the problem, so an
 election officer can fix the file rather than guess.
+
+BLT (Hill, Wichmann & Woodall 1987, with the OpenSTV and droop extensions): a header
+``candidates seats``; optional withdrawn candidates (``-2 -5``); optional bracketed option
+lines as droop writes them (``[tie 3 1 2]`` a tie order, ``[withdrawn 2 5]``, ``[nick a b c]``
+short names usable instead of numbers; other options such as ``[droop rule=meek]`` are noted
+and ignored); ballot lines ``weight c1 c2=c3 ... 0``; a lone ``0``; the quoted names; the
+quoted title. The format has no escape syntax: a name runs from one double quote to the
+next, so names cannot contain ``"`` (Charter refuses such names at nomination), and a
+backslash is an ordinary character. A UTF-8 byte-order mark at the start is skipped.
 """
 
 from __future__ import annotations
@@ -11,7 +20,21 @@ from fractions import Fraction
 
 from .model import BallotFormatError, Election, Ranking, Weight
 
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_QUOTED = re.compile(r'"([^"]*)"')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def blt_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be written in a BLT file (or None): BLT has no escapes."""
+    if '"' in name:
+        return "contains a double quote"
+    if _CONTROL.search(name):
+        return "contains a control character or line break"
+    if not name.strip():
+        return "is empty"
+    return None
+
+
 _OPTION = re.compile(r"Option\s+(\d+)-*>:\s*(.*?)\s*$")
 _VOTE = re.compile(r"^\s*V:\s*(\S+)")
 
@@ -32,6 +55,8 @@ def parse_blt(text: str) -> Election:
     A ranking token may hold equal preferences joined by ``=`` (``2=3``); such ballots give
     a preference level with several candidates.
     """
+    if text.startswith("\ufeff"):
+        text = text[1:]
     lines = text.splitlines()
     idx = 0
 
@@ -64,13 +89,45 @@ def parse_blt(text: str) -> Election:
         raise BallotFormatError(line_no, "number of seats must be at least 1")
 
     withdrawn_ids: set[int] = set()
+    tie_ids: list[int] | None = None
+    nicks: dict[str, int] = {}
     ballots: list[tuple[Weight, tuple[tuple[int, ...], ...]]] = []
     ended = False
+
+    def candidate_id(tok: str, line_no: int, what: str) -> int:
+        cid = int(tok) if tok.isdigit() else nicks.get(tok)
+        if cid is None:
+            raise BallotFormatError(line_no, f"bad candidate {tok!r} in {what}")
+        if not 1 <= cid <= n_cand:
+            raise BallotFormatError(line_no, f"candidate number {cid} is not between 1 and {n_cand}")
+        return cid
+
     while True:
         item = next_content()
         if item is None:
             break
         line_no, raw = item
+        if raw.startswith("["):
+            # droop's option lines: [tie ...], [withdrawn ...], [nick ...], others ignored.
+            if ballots:
+                raise BallotFormatError(line_no, "option lines in [brackets] must precede the ballots")
+            if not raw.endswith("]"):
+                raise BallotFormatError(line_no, f"option line without its closing bracket: {raw!r}")
+            words = raw[1:-1].split()
+            if not words:
+                raise BallotFormatError(line_no, "empty option line []")
+            name, args = words[0].lower(), words[1:]
+            if name == "nick":
+                if len(args) != n_cand or len(set(args)) != n_cand or any(a.isdigit() for a in args):
+                    raise BallotFormatError(line_no, f"[nick] needs {n_cand} distinct non-numeric names")
+                nicks = {a: i for i, a in enumerate(args, 1)}
+            elif name == "tie":
+                tie_ids = [candidate_id(a, line_no, "[tie]") for a in args]
+                if sorted(tie_ids) != list(range(1, n_cand + 1)):
+                    raise BallotFormatError(line_no, "[tie] must list every candidate exactly once")
+            elif name == "withdrawn":
+                withdrawn_ids |= {candidate_id(a, line_no, "[withdrawn]") for a in args}
+            continue
         tokens = raw.split()
         if tokens[0].startswith("-"):
             # Withdrawn candidates: "-2 -5" (must precede the ballots).
@@ -101,11 +158,9 @@ def parse_blt(text: str) -> Election:
         for tok in tokens[1:-1]:
             level = []
             for part in tok.split("="):
-                if not part.isdigit():
+                if not part.isdigit() and part not in nicks:
                     raise BallotFormatError(line_no, f"bad candidate number {part!r} in {tok!r}")
-                cid = int(part)
-                if not 1 <= cid <= n_cand:
-                    raise BallotFormatError(line_no, f"candidate number {cid} is not between 1 and {n_cand}")
+                cid = candidate_id(part, line_no, repr(tok))
                 if cid in seen:
                     raise BallotFormatError(line_no, f"candidate {cid} is ranked twice")
                 seen.add(cid)
@@ -127,7 +182,7 @@ def parse_blt(text: str) -> Election:
         found = _QUOTED.findall(line)
         if not found:
             raise BallotFormatError(i + 1, f"expected a quoted name, got {line!r}")
-        names.extend((i + 1, s.replace('\\"', '"')) for s in found)
+        names.extend((i + 1, s) for s in found)
     if len(names) < n_cand:
         raise BallotFormatError(len(lines), f"expected {n_cand} candidate names, found {len(names)}")
     cand_names = [n for _, n in names[:n_cand]]
@@ -147,6 +202,7 @@ def parse_blt(text: str) -> Election:
         ballots=named,
         withdrawn={cand_names[c - 1] for c in withdrawn_ids},
         title=title,
+        tie_order=None if tie_ids is None else [cand_names[c - 1] for c in tie_ids],
     )
 
 
@@ -216,6 +272,8 @@ def parse_debian_tally(text: str, seats: int = 1) -> Election:
 
 def detect_and_parse(text: str) -> Election:
     """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
     lines = text.splitlines()
     if any(_VOTE.match(line) for line in lines) and any(_OPTION.search(line) for line in lines):
         return parse_debian_tally(text)

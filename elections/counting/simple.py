@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .common import GroupCap, fmt_fraction, prepare
+from .common import NEVER, Deadline, GroupCap, fmt_fraction, prepare
 from .model import CountError, CountResult, Decision, Election, Round, Transfer
 from .ties import TieBreaker
 
@@ -16,9 +16,10 @@ def count_simple(
     ties: TieBreaker,
     cap: GroupCap,
     withdrawn: set[str],
+    deadline: Deadline = NEVER,
 ) -> CountResult:
     if method == "irv":
-        return _irv(election, seats, ties, cap, withdrawn)
+        return _irv(election, seats, ties, cap, withdrawn, deadline)
     cands, groups, notes = prepare(election, withdrawn, allow_equal=True)
     totals = {c: Fraction(0) for c in cands}
     for ranking, w in groups.items():
@@ -71,7 +72,14 @@ def count_simple(
     )
 
 
-def _irv(election: Election, seats: int, ties: TieBreaker, cap: GroupCap, withdrawn: set[str]) -> CountResult:
+def _irv(
+    election: Election,
+    seats: int,
+    ties: TieBreaker,
+    cap: GroupCap,
+    withdrawn: set[str],
+    deadline: Deadline = NEVER,
+) -> CountResult:
     """Instant-runoff: exclude the lowest until someone holds a majority of continuing votes."""
     if seats != 1:
         raise CountError("IRV elects one seat; use an STV method (meek, scottish, wigm)")
@@ -84,6 +92,7 @@ def _irv(election: Election, seats: int, ties: TieBreaker, cap: GroupCap, withdr
     prev: dict[tuple[int, ...], int | None] = {}
     rno = 0
     while continuing and not elected:
+        deadline.check()
         totals = {c: Fraction(0) for c in range(len(cands))}
         exhausted = Fraction(0)
         holder: dict[tuple[int, ...], int | None] = {}

@@ -14,7 +14,11 @@ surplus to transfer first):
      * an explicit ``tie_order`` list given to the count, else
      * with a ``tie_seed``: candidates sorted by the lowercase hex SHA-256 digest of the UTF-8
        string f"{seed}:{candidate_name}", ascending (anyone can recompute it), else
+     * a ``[tie ...]`` line of the ballot file, else
      * the candidate order of the ballot file (droop's default), noted in the result.
+
+Reports list only decisive ties (``Tie.decisive``): ties whose other outcome would change who
+is elected. ``forced`` lets the count be rerun with one tie broken another way to find out.
 """
 
 from __future__ import annotations
@@ -47,7 +51,17 @@ class TieBreaker:
         candidates: Sequence[str],
         seed: str | None = None,
         order: Sequence[str] | None = None,
+        *,
+        file_order: Sequence[str] | None = None,
+        forced: Mapping[int, str] | None = None,
     ) -> None:
+        self.seed = seed
+        self.forced = dict(forced or {})
+        if order is None and seed is None and file_order is not None:
+            order = file_order
+            self.kind = "file"
+        else:
+            self.kind = "order" if order is not None else ("seed" if seed is not None else "ballot order")
         if order is not None:
             unknown = [c for c in order if c not in candidates]
             if unknown:
@@ -56,7 +70,9 @@ class TieBreaker:
             if missing:
                 raise CountError(f"tie order must list every candidate; missing {missing}")
             self.order = list(dict.fromkeys(order))
-            self.source = "the published tie order"
+            self.source = (
+                "the ballot file's [tie] order" if self.kind == "file" else "the published tie order"
+            )
         elif seed is not None:
             self.order = seed_order(candidates, seed)
             self.source = f'SHA-256 order of seed "{seed}"'
@@ -85,6 +101,12 @@ class TieBreaker:
         tied = sorted(set(tied), key=lambda c: self.rank.get(c, len(self.rank)))
         if len(tied) == 1:
             return tied[0]
+        forced = self.forced.get(len(self.ties))
+        if forced in tied:
+            self.ties.append(
+                Tie(round_no, purpose, tied, forced, "forced", "rerun with this tie broken another way")
+            )
+            return forced
         remaining = list(tied)
         steps: list[str] = []
         for rno, totals in reversed(history):

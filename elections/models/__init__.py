@@ -16,17 +16,26 @@ from elections.models.elections import (
     Method,
 )
 from elections.models.nominations import Candidate, CandidateState, Nomination
+from elections.models.packages import CountPackage
 from elections.models.reminders import VotingReminder
 from elections.models.roll import RollCorrection, RollEntry
-from elections.models.rules import ElectionRules, reference_voting_reminder_offsets
+from elections.models.rules import (
+    BallotPublication,
+    CountFallback,
+    ElectionRules,
+    reference_voting_reminder_offsets,
+)
 
 __all__ = [
     "FINISHED_STATES",
     "RANKED_METHODS",
     "VOTING_STATES",
     "Ballot",
+    "BallotPublication",
     "Candidate",
     "CandidateState",
+    "CountFallback",
+    "CountPackage",
     "Dispute",
     "Election",
     "ElectionRules",

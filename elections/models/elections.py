@@ -29,6 +29,7 @@ class ElectionState(models.TextChoices):
     NOMINATIONS_CLOSED = "nominations_closed", _("Nominations closed")
     VOTING = "voting", _("Voting")
     EXTENDED = "extended", _("Voting extended (quorum not reached)")
+    COUNTING = "counting", _("Counting")
     COUNTED = "counted", _("Counted")
     CERTIFIED = "certified", _("Certified")
     FAILED = "failed", _("Failed (no quorum)")
@@ -87,6 +88,8 @@ class Election(models.Model):
     certified_head_hash = models.CharField(max_length=64, blank=True)
     seats_filled_at = models.DateTimeField(null=True, blank=True)
     public_report = models.TextField(_("public report"), blank=True)
+    # Why the count has not finished (shown to the committee while the state is "counting").
+    count_message = models.TextField(blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(default=clock.now)
 

@@ -6,6 +6,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class BallotPublication(models.TextChoices):
+    """Whether the anonymised ballots are published (issue: weights can identify voters)."""
+
+    ALWAYS = "always", _("Always (the foundation accepts that sponsors' ballots are public)")
+    CLASS_MINIMUM = (
+        "class_minimum",
+        _("Only when every weight class that voted has at least the minimum number of voters"),
+    )
+    NEVER = "never", _("Never: accredited observers recount inside Charter")
+
+
+class CountFallback(models.TextChoices):
+    """A simpler method used when the count does not finish within its time budget."""
+
+    NONE = "", _("None: the count stays in “counting” and the committee is told")
+    SCOTTISH = "scottish", _("Scottish STV")
+    WIGM = "wigm", _("Weighted inclusive Gregory STV")
+    IRV = "irv", _("Instant runoff (one seat)")
+    APPROVAL = "approval", _("Approval (marks as approvals)")
+    PLURALITY = "plurality", _("Plurality (first preferences)")
+
+
 def reference_voting_reminder_offsets() -> list[int]:
     """Reminders to members who have not voted: 7 days and 1 day before voting closes."""
     return [7, 1]
@@ -40,6 +62,26 @@ class ElectionRules(models.Model):
     )
     voting_reminder_offsets_days = models.JSONField(
         _("voting reminders (days before voting closes)"), default=reference_voting_reminder_offsets
+    )
+    # Also added by the ballot-secrecy work (H12): the coordinator keeps one field and one migration.
+    turnout_min_class_size = models.PositiveSmallIntegerField(
+        _("minimum voters of a class for its turnout (and ballots) to be published"), default=5
+    )
+    ballot_publication = models.CharField(
+        _("publication of the anonymised ballots"),
+        max_length=16,
+        choices=BallotPublication.choices,
+        default=BallotPublication.CLASS_MINIMUM,
+    )
+    count_time_budget_seconds = models.PositiveIntegerField(
+        _("time budget of the count (seconds)"), default=600
+    )
+    count_fallback_method = models.CharField(
+        _("fallback method when the count exceeds its budget"),
+        max_length=12,
+        choices=CountFallback.choices,
+        default=CountFallback.NONE,
+        blank=True,
     )
 
     class Meta:

@@ -47,7 +47,6 @@ from elections.models import (
 from elections.rules import election_rules_for
 from elections.selectors import election_turnout
 from elections.services.common import day, lock_election
-from elections.services.results import count_locked
 
 BATCH = 5000
 # The close's shuffle; tests replace it with a seeded ``random.Random`` to check the result.
@@ -305,7 +304,11 @@ def election_close_voting(*, election: Election, actor: Any = None) -> Election:
         )
         if locked.state == ElectionState.FAILED:
             return locked
-        count_locked(election=locked, actor=actor)
+        # The count runs in its own job, outside this transaction: a long count never holds
+        # the election (or, on SQLite, the database) locked. Until it is done the state says so.
+        locked.state = ElectionState.COUNTING
+        locked.save(update_fields=["state"])
+        enqueue("elections.count", election_id=locked.pk)
     return locked
 
 

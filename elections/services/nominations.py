@@ -23,6 +23,7 @@ from core.mail import email_queue
 from core.models import Role
 from elections.models import Candidate, CandidateState, Election, ElectionState, Nomination
 from elections.rules import election_rules_for
+from elections.services.ballot_names import check_ballot_name
 from elections.services.common import day, lock_election
 from members.models import Membership, Organisation
 from members.rights import voting_rights
@@ -139,6 +140,7 @@ def nomination_create(*, election: Election, nominator: Membership, nominee: Any
         check_nominee_eligible(election=locked, person=nominee)
         candidate = Candidate.objects.select_for_update().filter(election=locked, person=nominee).first()
         if candidate is None:
+            check_ballot_name(nominee.public_name)
             candidate = Candidate.objects.create(election=locked, person=nominee, name=nominee.public_name)
             new = True
         else:

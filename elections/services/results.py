@@ -3,41 +3,56 @@
 The count uses ``elections.counting`` with the method the election names, the seed drawn
 at the close of nominations, and the anti-capture rule of the rule set (candidates'
 declared employers' corporate groups, counting the sitting directors who stay).
+
+The count runs in the ``elections.count`` job, in three steps: ``count_spec`` reads the
+election (no lock: in "counting" nothing changes), ``count_run`` counts outside any
+transaction within the rule set's time budget (or its fallback method), and
+``election_count`` writes the result, the signed count package and the audit entry in one
+short transaction (``elections.services.packages``).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections import Counter
 from fractions import Fraction
 from typing import Any
 
+import jwt
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core import clock
 from core.access import require
 from core.audit import audit_head, audit_publish_head, audit_record
-from core.csv import csv_text
 from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.outbox import enqueue
 from elections import permissions
-from elections.counting import CountError, count, format_text
+from elections.counting import CountError, CountTimeout, count, format_text
 from elections.counting import Election as CountElection
 from elections.models import (
     Ballot,
     Candidate,
     CandidateState,
+    CountPackage,
     Dispute,
     Election,
     ElectionState,
     Method,
     Tracker,
 )
+from elections.rules import election_rules_for
 from elections.selectors import ballot_candidates
 from elections.services.common import lock_election
+from elections.services.packages import CountOutcome, CountSpec, blt_text, csv_of, json_of, package_build
 from governance.models import HoldingSource, SeatHolding
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
 from members.models import Membership
+
+
+def jwt_kid(token: str) -> str:
+    return str(jwt.get_unverified_header(token).get("kid", ""))
 
 
 def grouped_ballots(*, election: Election) -> list[tuple[tuple[int, ...], int]]:
@@ -77,73 +92,183 @@ def count_input(*, election: Election) -> tuple[CountElection, dict[int, Candida
     )
 
 
-def count_locked(*, election: Election, actor: Any = None) -> Election:
-    """Count a closed election (the caller holds the election lock)."""
-    data, by_pk = count_input(election=election)
-    seats = election.seats.count()
-    groups = {c.name: c.group_key for c in by_pk.values() if c.group_key}
-    sitting = group_directors_in_office(excluding_cohort=election.cohort)
-    engine = election.method
-    notes: list[str] = []
+def counting_method(*, election: Election, seats: int) -> tuple[str, list[str]]:
+    """The method the count runs, and a note when it is not the declared one."""
     if election.method == Method.PLURALITY and seats > 1:
         # Several marks, each worth the ballot's full weight (block vote): the approval sum.
-        engine = Method.APPROVAL
-        notes.append(_("Plurality with several seats: each mark counts the ballot's full weight."))
-    continuing = [c for c in data.candidates if c not in data.withdrawn]
-    if not continuing:
-        result_dict: dict[str, Any] = {
-            "method": election.method,
-            "seats": seats,
-            "elected": [],
-            "rounds": [],
-            "ties": [],
-            "notes": [_("No candidate remained in the count.")],
-        }
-        text = ""
-    else:
-        try:
-            result = count(
-                data,
-                engine,
-                seats,
-                election.tie_seed or None,
-                groups=groups or None,
-                max_per_group=election.rule_set.board_max_per_group if groups else None,
-                sitting=sitting,
-            )
-        except CountError as exc:
-            raise Conflict(
-                _("The count could not be run: %(error)s") % {"error": exc}, code="count_failed"
-            ) from None
-        result.method = election.method
-        result.notes.extend(notes)
-        if len(continuing) < seats:
-            result.notes.append(
-                _("Fewer candidates than seats: %(n)s seat(s) stay vacant.")
-                % {"n": seats - len(result.elected)}
-            )
-        result_dict = result.to_dict()
-        text = format_text(result)
-    result_dict["candidate_ids"] = {c.name: c.pk for c in by_pk.values()}
-    result_dict["report_text"] = text
-    election.result = result_dict
-    election.counted_at = clock.now()
-    election.state = ElectionState.COUNTED
-    election.save(update_fields=["result", "counted_at", "state"])
-    audit_record(
-        actor=actor,
-        action="election.counted",
-        obj=election,
-        data={
-            "elected": [result_dict["candidate_ids"][n] for n in result_dict["elected"]],
-            "method": election.method,
-        },
+        return Method.APPROVAL, [
+            _("Plurality with several seats: each mark counts the ballot's full weight.")
+        ]
+    return election.method, []
+
+
+def count_spec(*, election: Election) -> CountSpec:
+    """Read everything the count needs, before counting and without a lock.
+
+    The election is in "counting": its ballots, candidates and roll no longer change.
+    """
+    data, by_pk = count_input(election=election)
+    seats = election.seats.count()
+    # The anti-capture rule's input: the candidates' corporate groups, the sitting directors who stay.
+    groups = {c.name: c.group_key for c in by_pk.values() if c.group_key}
+    sitting = group_directors_in_office(excluding_cohort=election.cohort)
+    engine, notes = counting_method(election=election, seats=seats)
+    rules = election_rules_for(rule_set=election.rule_set)
+    return CountSpec(
+        election=election,
+        data=data,
+        by_pk=by_pk,
+        declared_method=election.method,
+        engine=engine,
+        seats=seats,
+        tie_seed=election.tie_seed or None,
+        groups=groups,
+        max_per_group=election.rule_set.board_max_per_group if groups else None,
+        sitting=dict(sitting),
+        budget_seconds=rules.count_time_budget_seconds,
+        fallback_method=rules.count_fallback_method,
+        notes=notes,
     )
-    return election
+
+
+def count_run(spec: CountSpec, *, budget_seconds: float | None = None) -> CountOutcome:
+    """Count with the election's method within the rule set's time budget.
+
+    A count that does not finish in time is run again with the fallback method the rule set
+    fixed before voting opened, if it names one (with a budget of its own); otherwise
+    ``CountTimeout`` propagates and the election stays in "counting". ``CountError`` means the
+    count cannot run as asked (a fallback of IRV for several seats, say).
+    """
+    budget = spec.budget_seconds if budget_seconds is None else budget_seconds
+    data, seats = spec.data, spec.seats
+    continuing = [c for c in data.candidates if c not in data.withdrawn]
+    options: dict[str, Any] = {
+        "groups": spec.groups or None,
+        "max_per_group": spec.max_per_group,
+        "sitting": spec.sitting,
+    }
+    method, fallback_used = spec.engine, False
+    try:
+        result = count(data, method, seats, spec.tie_seed, deadline=budget, **options)
+    except CountTimeout:
+        if not spec.fallback_method:
+            raise
+        method, fallback_used = spec.fallback_method, True
+        # The fallback gets the rule set's budget of its own.
+        result = count(data, method, seats, spec.tie_seed, deadline=spec.budget_seconds, **options)
+        result.notes.append(
+            _(
+                "The count with %(method)s did not finish within %(seconds)s seconds, so the fallback "
+                "method fixed in the rule set before voting opened, %(fallback)s, was used."
+            )
+            % {"method": spec.engine, "seconds": budget, "fallback": method}
+        )
+    result.method = spec.declared_method
+    result.notes.extend(spec.notes)
+    if not continuing:
+        result.notes.append(_("No candidate remained in the count."))
+    elif len(continuing) < seats:
+        result.notes.append(
+            _("Fewer candidates than seats: %(n)s seat(s) stay vacant.") % {"n": seats - len(result.elected)}
+        )
+    result_dict = result.to_dict()
+    result_dict["count_method"] = method
+    return CountOutcome(
+        result_dict=result_dict,
+        text=format_text(result),
+        result=result,
+        method=method,
+        fallback_used=fallback_used,
+    )
+
+
+def _count_stalled(election_id: int, message: str, actor: Any = None) -> str:
+    """Leave the election in "counting" and tell the committee why (the page shows it)."""
+    with transaction.atomic():
+        locked = lock_election(election_id)
+        if locked.state != ElectionState.COUNTING:
+            return f"{locked.slug}: not counting ({locked.state})"
+        locked.count_message = message
+        locked.save(update_fields=["count_message"])
+        audit_record(actor=actor, action="election.count_stalled", obj=locked, data={"reason": message})
+    return f"{locked.slug}: {message}"
+
+
+def election_count(*, election_id: int, budget_seconds: float | None = None) -> str:
+    """Count an election the close left in "counting" (the ``elections.count`` job).
+
+    The count runs outside any transaction, within the rule set's time budget
+    (``budget_seconds`` overrides it, for tests). Then, in one short transaction: the
+    result, the signed count package (next version), the audit entry with the package's
+    SHA-256, and the state "counted". Safe to run twice: the second run finds the election
+    counted and does nothing.
+    """
+    election = Election.objects.select_related("rule_set", "cohort").get(pk=election_id)
+    if election.state != ElectionState.COUNTING:
+        return f"{election.slug}: not counting ({election.state})"
+    spec = count_spec(election=election)
+    try:
+        outcome = count_run(spec, budget_seconds=budget_seconds)
+    except CountTimeout:
+        budget = spec.budget_seconds if budget_seconds is None else budget_seconds
+        return _count_stalled(
+            election_id,
+            _(
+                "The count did not finish within its time budget of %(seconds)s seconds, and the rule "
+                "set names no fallback method. The election stays in “counting”: the committee can "
+                "ask the board to decide how to proceed under the bylaws."
+            )
+            % {"seconds": budget},
+        )
+    except CountError as exc:
+        return _count_stalled(election_id, _("The count could not be run: %(error)s") % {"error": exc})
+    version = (CountPackage.objects.filter(election=election).aggregate(v=Max("version"))["v"] or 0) + 1
+    data, manifest, token, name = package_build(spec, outcome, version=version)
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        locked = lock_election(election_id)
+        if locked.state != ElectionState.COUNTING:
+            return f"{locked.slug}: not counting ({locked.state})"
+        result_dict = outcome.result_dict
+        result_dict["candidate_ids"] = {c.name: c.pk for c in spec.by_pk.values()}
+        result_dict["report_text"] = outcome.text
+        result_dict["package"] = {"version": version, "name": name, "sha256": digest}
+        CountPackage.objects.create(
+            election=locked,
+            version=version,
+            name=name,
+            sha256=digest,
+            data=data,
+            manifest=manifest,
+            signature=token,
+            kid=jwt_kid(token),
+        )
+        locked.result = result_dict
+        locked.counted_at = clock.now()
+        locked.state = ElectionState.COUNTED
+        locked.count_message = ""
+        locked.save(update_fields=["result", "counted_at", "state", "count_message"])
+        audit_record(
+            actor=None,
+            action="election.counted",
+            obj=locked,
+            data={
+                "elected": [result_dict["candidate_ids"][n] for n in result_dict["elected"]],
+                "method": outcome.method,
+                "fallback_used": outcome.fallback_used,
+                "package_version": version,
+                "package_sha256": digest,
+                "ballots_sha256": manifest["files"]["ballots.blt"],
+            },
+        )
+    return f"{election.slug}: counted"
 
 
 def election_recount(*, election: Election, actor: Any) -> Election:
-    """The committee runs the count again from the stored ballots (same input, same result)."""
+    """The committee counts again from the stored ballots: back to "counting", and the count
+    job writes the next package version (same input, same result; a new signature). Also
+    restarts a count that stalled (over its time budget, no fallback) once the rule set in
+    force for it allows, e.g. after the board adopted a fix under the bylaws."""
     require(
         permissions.can_run_election(actor, election),
         _("Only the election committee recounts."),
@@ -151,9 +276,15 @@ def election_recount(*, election: Election, actor: Any) -> Election:
     )
     with transaction.atomic():
         locked = lock_election(election)
-        if locked.state != ElectionState.COUNTED:
+        stalled = locked.state == ElectionState.COUNTING and bool(locked.count_message)
+        if locked.state != ElectionState.COUNTED and not stalled:
             raise Conflict(_("Only a counted, uncertified election can be recounted."), code="wrong_state")
-        return count_locked(election=locked, actor=actor)
+        locked.state = ElectionState.COUNTING
+        locked.count_message = ""
+        locked.save(update_fields=["state", "count_message"])
+        audit_record(actor=actor, action="election.recount_requested", obj=locked)
+        enqueue("elections.count", election_id=locked.pk)
+    return locked
 
 
 def elected_candidates(*, election: Election) -> list[Candidate]:
@@ -320,57 +451,22 @@ def dispute_decide(*, dispute: Dispute, upheld: bool, reason: str, actor: Any) -
 # --- Published files ------------------------------------------------------------------
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def export_blt(*, election: Election) -> str:
     """Anonymised ballots as BLT, identical ballots grouped with summed weight.
 
     Approval and plurality marks are written as equal preferences (``1=2``): recount them
-    with ``--method approval`` (or plurality for one seat).
+    with the method the count used (the results page shows the command).
     """
-    data, by_pk = count_input(election=election)
-    index = {c.pk: i for i, c in enumerate(by_pk.values(), 1)}
-    lines = [f"{len(data.candidates)} {data.seats}"]
-    withdrawn = [index[c.pk] for c in by_pk.values() if c.state == CandidateState.WITHDRAWN]
-    if withdrawn:
-        lines.append(" ".join(f"-{i}" for i in withdrawn))
-    for choices, weight in grouped_ballots(election=election):
-        picked = [index[pk] for pk in choices if pk in index]
-        body = (" " if election.is_ranked else "=").join(str(i) for i in picked)
-        lines.append(f"{weight} {body} 0".replace("  ", " "))
-    lines.append("0")
-    lines.extend(_quote(c.name) for c in by_pk.values())
-    lines.append(_quote(election.title))
-    return "\n".join(lines) + "\n"
+    return blt_text(count_spec(election=election))
 
 
 def export_csv(*, election: Election) -> str:
     """Through core.csv: a candidate's name cannot run as a spreadsheet formula."""
-    by_pk = {c.pk: c.name for c in ballot_candidates(election=election)}
-    return csv_text(
-        ["weight", "choices"],
-        (
-            (weight, " > ".join(by_pk.get(pk, "?") for pk in choices))
-            for choices, weight in grouped_ballots(election=election)
-        ),
-    )
+    return csv_of(count_spec(election=election))
 
 
 def export_json(*, election: Election) -> str:
-    by_pk = {c.pk: c.name for c in ballot_candidates(election=election)}
-    payload = {
-        "election": election.slug,
-        "method": election.method,
-        "seats": election.seats.count(),
-        "candidates": list(by_pk.values()),
-        "ballots": [
-            {"weight": weight, "choices": [by_pk.get(pk, "?") for pk in choices]}
-            for choices, weight in grouped_ballots(election=election)
-        ],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    return json_of(count_spec(election=election))
 
 
 def tracker_codes(*, election: Election) -> list[str]:

@@ -72,6 +72,8 @@ def _check(rules: ElectionRules) -> None:
             refuse(_("A share is at most 100%."), name)
     if rules.max_extensions and rules.extension_days < 1:
         refuse(_("An extension lasts at least one day."), "extension_days")
+    if rules.count_time_budget_seconds < 1:
+        refuse(_("The count needs a time budget of at least one second."), "count_time_budget_seconds")
 
 
 ELECTION_RULES_PART = RuleSetPart(

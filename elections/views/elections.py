@@ -12,6 +12,7 @@ from django.shortcuts import render
 from core.access import permission_required
 from elections import permissions
 from elections.charts import rounds_chart
+from elections.counting import display_number
 from elections.models import Dispute, Election
 from elections.rules import election_rules_for
 from elections.selectors import (
@@ -21,6 +22,13 @@ from elections.selectors import (
     published_tie_order,
 )
 from elections.services import results as result_services
+from elections.services.packages import (
+    ballots_withheld,
+    current_package,
+    manifest_json,
+    recount_command,
+    small_classes,
+)
 from elections.services.roll import access_own_roll_entries, canonical_roll_text, roll_lines_for
 from elections.views import election_or_404
 
@@ -100,6 +108,9 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     if not election.results_public:
         raise Http404
     turnout = election.turnout or {}
+    rules = election_rules_for(rule_set=election.rule_set)
+    package = current_package(election)
+    decisive = [t for t in election.result.get("ties", []) if t.get("decisive", True)]
     return render(
         request,
         "elections/results.html",
@@ -110,6 +121,17 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             "by_class": sorted((turnout.get("by_class") or {}).items()),
             "turnout": turnout,
             "tie_order": published_tie_order(election=election),
+            "package": package,
+            "command": recount_command(package.name) if package else "",
+            "withheld": ballots_withheld(election, rules),
+            "small_classes": small_classes(election, rules),
+            "rules": rules,
+            "decisive_ties": decisive,
+            "count_method": election.result.get("count_method", election.method),
+            "rounds": [
+                {**r, "votes": {name: display_number(v) for name, v in r.get("votes", {}).items()}}
+                for r in election.result.get("rounds", [])
+            ],
         },
     )
 
@@ -119,11 +141,25 @@ def _report_json(election: Election) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
+BALLOT_FILES = ("ballots.blt", "ballots.csv", "ballots.json", "count-package.zip")
+
+
 def download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """Anonymised ballots (BLT, CSV, JSON) and the count report (text, JSON)."""
+    """Anonymised ballots (BLT, CSV, JSON), the count report (text, JSON), the count package
+    and its signed manifest. Where the rule set withholds the ballots, the ballot files and
+    the package (which holds them) are not public: observers have them inside Charter."""
     election = election_or_404(slug)
     if not election.results_public:
         raise Http404
+    if kind in BALLOT_FILES and ballots_withheld(election):
+        raise Http404
+    package = current_package(election)
+    if kind == "count-package.zip":
+        if package is None:
+            raise Http404
+        response = HttpResponse(bytes(package.data), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{package.name}"'
+        return response
     makers: dict[str, tuple[Callable[[], str], str]] = {
         "ballots.blt": (lambda: result_services.export_blt(election=election), "text/plain"),
         "ballots.csv": (lambda: result_services.export_csv(election=election), "text/csv"),
@@ -131,6 +167,9 @@ def download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         "report.txt": (lambda: election.result.get("report_text", ""), "text/plain"),
         "report.json": (lambda: _report_json(election), "application/json"),
     }
+    if package is not None:
+        makers["manifest.json"] = (lambda: manifest_json(package), "application/json")
+        makers["manifest.jws"] = (lambda: package.signature + "\n", "application/jose")
     if kind not in makers:
         raise Http404
     make, content_type = makers[kind]

@@ -12,8 +12,11 @@ class BillingConfig(AppConfig):
         # Imported here, not at the top: they load models, which only exist once the app
         # registry is ready (Django's rule for AppConfig modules), not to avoid a cycle.
         from core import dashboard
+        from members.billing import privacy
         from members.billing.permissions import can_view_treasury
 
         dashboard.register_work_link(
             "billing_manage:overview", _("Dues: billed, paid, outstanding"), can_view_treasury, order=50
         )
+        # Members' data: invoices in a person's export, kept on erasure (core/privacy.py).
+        privacy.register()

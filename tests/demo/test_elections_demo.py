@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import shlex
 
 import pytest
+from django.core.management import call_command
 
 from core.models import User
 from demo.elections import DEMO_MEMBER, OPEN_SLUG, PAST_SLUG, seed_elections
@@ -13,8 +17,10 @@ from demo.members import seed_members, seed_people
 from elections.models import Election, ElectionState
 from elections.services.ballots import ballot_cast
 from elections.services.lifecycle import election_run_schedule
+from elections.services.packages import ballots_withheld
 from elections.services.results import tracker_codes
 from tests.auth import sign_in
+from tests.factories import RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +69,51 @@ def test_the_committee_chair_can_certify_the_counted_demo_election(demo, client)
     assert response.status_code == 302
     election.refresh_from_db()
     assert election.state == ElectionState.CERTIFIED
+
+
+def _run_shown_command(command: str) -> str:
+    """Run the command exactly as shown (``python manage.py count_ballots ...``)."""
+    words = shlex.split(command)
+    assert words[:3] == ["python", "manage.py", "count_ballots"], command
+    out = io.StringIO()
+    call_command("count_ballots", *words[3:], stdout=out)
+    return out.getvalue()
+
+
+def test_every_demo_result_reproduces_from_its_downloaded_package_with_the_shown_command(
+    demo, client, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    counted = Election.objects.filter(state__in=(ElectionState.COUNTED, ElectionState.CERTIFIED))
+    assert counted.count() >= 2
+    observer = (
+        User.objects.filter(role_assignments__role="election_observer").first()
+        or RoleFactory(role="election_observer").user
+    )
+    for election in counted:
+        page = client.get(f"/elections/{election.slug}/results/").content.decode()
+        shown = re.search(r"<code data-recount-command>([^<]*)</code>", page)
+        if ballots_withheld(election):
+            # Withheld by the rule set: the public sees the manifest; an observer recounts.
+            assert shown is None
+            sign_in(client, observer)
+            version = election.result["package"]["version"]
+            listing = client.get(f"/manage/elections/{election.slug}/packages/").content.decode()
+            name = election.result["package"]["name"]
+            command = html.unescape(
+                re.search(rf"<code data-recount-command>([^<]*{re.escape(name)})</code>", listing).group(1)
+            )
+            response = client.get(f"/manage/elections/{election.slug}/packages/{version}.zip")
+            checked = client.post(f"/manage/elections/{election.slug}/packages/", {"version": version})
+            assert "the recount equals the recorded result" in checked.content.decode(), election.slug
+            client.logout()
+        else:
+            assert shown, election.slug
+            command = html.unescape(shown.group(1))
+            response = client.get(f"/elections/{election.slug}/files/count-package.zip")
+        name = re.search(r'filename="([^"]+)"', response["Content-Disposition"]).group(1)
+        assert command.endswith(f"--package {name}")
+        (tmp_path / name).write_bytes(response.content)
+        out = _run_shown_command(command)
+        assert "RESULT: the recount equals the recorded result" in out, (election.slug, out)
+        assert f"elected {', '.join(election.result['elected'])}." in out

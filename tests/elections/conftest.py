@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from core import clock
+from core.outbox import run_pending_inline
 from elections.models import Candidate, Election
 from elections.services.lifecycle import election_create, election_run_schedule
 from elections.services.nominations import candidate_accept, nomination_create
@@ -87,8 +88,11 @@ class Elections:
         election = self.open_voting(election)
         return election, standing, people
 
-    def close(self, election: Election) -> Election:
+    def close(self, election: Election, *, count: bool = True) -> Election:
+        """Move to the close; with ``count`` also run the count job the close queued."""
         self.goto(election.voting_closes_at)
+        if count:
+            run_pending_inline()
         election.refresh_from_db()
         return election
 

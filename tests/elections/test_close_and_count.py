@@ -160,7 +160,7 @@ def test_only_the_chair_decides_a_dispute(elections):
 
 
 @pytest.mark.parametrize("role", [None, "election_observer"])
-def test_only_the_committee_recounts(elections, role):
+def test_only_the_committee_recounts(elections, role, run_jobs):
     election, _ = _counted(elections)
     person = RoleFactory(role=role).user if role else elections.member()
     with pytest.raises(NotAllowed) as exc:
@@ -168,8 +168,12 @@ def test_only_the_committee_recounts(elections, role):
     assert exc.value.code == "not_committee"
     assert AuditEntry.objects.filter(action="election.counted").count() == 1
     committee = RoleFactory(role="election_committee").user
-    assert election_recount(election=election, actor=committee).state == ElectionState.COUNTED
+    assert election_recount(election=election, actor=committee).state == ElectionState.COUNTING
+    run_jobs()
+    election.refresh_from_db()
+    assert election.state == ElectionState.COUNTED
     assert AuditEntry.objects.filter(action="election.counted").count() == 2
+    assert election.result["package"]["version"] == 2
 
 
 def test_a_person_closing_voting_must_be_on_the_committee_but_the_schedule_may(elections, clock):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
 
     dependencies = [
-        ('core', '0007_rule_set_drafts'),
+        ('core', '0009_signing_key_signed_records'),
     ]
 
     operations = [
