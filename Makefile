@@ -12,6 +12,7 @@ export FAKE_STRIPE_URL ?= http://127.0.0.1:$(FAKE_STRIPE_PORT)
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format worker beat jobs migrate demo bench browser check upgrade-test clean
+.PHONY: serve backup restore
 
 # A venv with the runtime dependencies (requirements.txt), refreshed when it changes.
 $(VENV)/.runtime: requirements.txt
@@ -100,3 +101,19 @@ bench: $(VENV)/.dev
 
 clean:
 	rm -rf var/broker var/celerybeat-schedule* var/log
+
+# --- Running it for real: production serving, backups (README, "Deployment") ---------------
+# gunicorn + Celery worker + beat under production settings on the local PostgreSQL and Redis
+# (deploy/serve.sh; needs the production environment: SECRET_KEY, ALLOWED_HOSTS, Stripe, key).
+serve: $(VENV)/.runtime
+	PORT=$(PORT) deploy/serve.sh
+
+# One dated archive in BACKUP_DIR (var/backups): pg_dump + uploads + SHA-256 manifest,
+# encrypted when BACKUP_KEY is set. `make restore FILE=…` restores into an EMPTY database.
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup
+
+restore: $(VENV)/.runtime
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/charter-backup-….tar[.enc]"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
+	$(PY) manage.py verify_audit_chain

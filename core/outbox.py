@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from core import clock
+from core.logs import job_headers, job_metadata
 from core.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def enqueue(task_name: str, *, delay: dt.timedelta | None = None, **kwargs: Any)
         kwargs=kwargs,
         created_at=now,
         available_at=now + delay if delay else now,
+        metadata=job_metadata(),  # the request id, so the job's logs name the request (core.logs)
     )
     if getattr(settings, "OUTBOX_PUBLISH_ON_COMMIT", True) and not delay:
         transaction.on_commit(lambda: _publish_quietly(message.pk))
@@ -71,6 +73,7 @@ def relay_outbox(*, only: list[Any] | None = None, limit: int | None = None) -> 
                     task_id=str(row.pk),
                     retry=True,
                     retry_policy=_RETRY_POLICY,
+                    headers=job_headers(row.metadata),
                 )
             except Exception as exc:
                 OutboxMessage.objects.filter(pk=row.pk).update(
@@ -102,5 +105,7 @@ def run_pending_inline() -> int:
             return ran
         for row in rows:
             OutboxMessage.objects.filter(pk=row.pk).update(sent_at=clock.now(), attempts=row.attempts + 1)
-            app.tasks[row.task_name].apply(kwargs=row.kwargs, task_id=str(row.pk), throw=True)
+            app.tasks[row.task_name].apply(
+                kwargs=row.kwargs, task_id=str(row.pk), throw=True, headers=job_headers(row.metadata)
+            )
             ran += 1

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from core.audit import audit_publish_head
+from core.health import beat_heartbeat as _beat_heartbeat
 from core.mail import deliver_queued_email
 from core.outbox import relay_outbox as _relay
 from core.services.retention import retention_apply
@@ -22,6 +23,12 @@ def send_email(*, email_id: str) -> None:
 def publish_audit_head() -> int:
     published = audit_publish_head(reason="daily")
     return published.seq if published else 0
+
+
+@shared_task(name="core.beat_heartbeat", ignore_result=True)
+def beat_heartbeat() -> None:
+    """Beat sends this every half minute; /readyz reads its age (core.health)."""
+    _beat_heartbeat()
 
 
 @shared_task(name="core.apply_retention", ignore_result=True)

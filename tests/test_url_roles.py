@@ -172,6 +172,10 @@ SITE = [
     public("set_language", "/i18n/setlang/"),
     public("api-schema", "/api/schema/"),
     public("api-docs", "/api/docs/"),
+    # Health probes: the same JSON for everyone, no session; /readyz is 503 until beat has
+    # been seen (tests run no beat), so its row accepts both (tests/core/test_health.py).
+    Row("core:healthz", "/healthz", expectation(OK)),
+    Row("core:readyz", "/readyz", expectation(frozenset({OK, 503}))),
 ]
 
 ADMIN_LOGIN_ROW = Row(

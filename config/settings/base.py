@@ -273,21 +273,38 @@ SESSION_COOKIE_HTTPONLY = True
 # Paths behind which every page is privileged: a privileged user must have TOTP on.
 CHARTER_PRIVILEGED_PATH_PREFIXES = ["/admin/", "/manage/"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # The cast path must never log who voted: keep request logs at WARNING.
-        "django.request": {"level": "WARNING"},
-        "django.server": {"level": "WARNING"},
-    },
-}
+# LOGGING: see "Operations" at the end of this file.
 MFA_ACTIVATE_TOTP_URL = "/accounts/2fa/totp/activate/"
 
 from .billing import *  # noqa: E402,F403  (billing's own settings: Stripe)
 from .billing import BILLING_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(BILLING_BEAT_SCHEDULE)
+
+# --- Operations: health endpoints, structured logs, error reporting, backups ------------------
+# Health probes are answered first (before ALLOWED_HOSTS and the HTTPS redirect: a load
+# balancer asks a backend by its address, over HTTP); then every request gets its id.
+MIDDLEWARE = ["core.health.HealthCheckMiddleware", "core.logs.RequestLogMiddleware", *MIDDLEWARE]
+READYZ_OUTBOX_MAX_LAG_SECONDS = env.int("READYZ_OUTBOX_MAX_LAG_SECONDS", default=300)
+READYZ_BEAT_MAX_AGE_SECONDS = env.int("READYZ_BEAT_MAX_AGE_SECONDS", default=180)
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=2.0)
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {"task": "core.beat_heartbeat", "schedule": 30.0}
+
+# JSON lines on stderr with the request id; routes, never paths; no personal data (core.logs).
+from core.logs import logging_config  # noqa: E402
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")  # or "plain"
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=LOG_FORMAT)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING too
+
+# Error reporting to Sentry (or a compatible service) only when a DSN is set; scrubbed.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+if SENTRY_DSN:
+    from core.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# Backups (manage.py backup / restore): where archives go, and the key that encrypts them.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEY = env.str("BACKUP_KEY", default="")

@@ -6,6 +6,7 @@ One module per subject; this package re-exports them so ``from core.models impor
 
 from core.models.api import ApiToken, SigningKey
 from core.models.audit import AuditEntry, AuditHead, PublishedHead
+from core.models.health import Heartbeat
 from core.models.mail import OutgoingEmail
 from core.models.outbox import OutboxMessage
 from core.models.privacy import ErasureRequest, ErasureState
@@ -20,6 +21,7 @@ __all__ = [
     "AuditHead",
     "ErasureRequest",
     "ErasureState",
+    "Heartbeat",
     "OutboxMessage",
     "OutgoingEmail",
     "PublishedHead",

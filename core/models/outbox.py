@@ -24,6 +24,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Where the job came from, for its logs: {"request_id": ...} (core.logs). Never kwargs.
+    metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -3,6 +3,7 @@ tokens and one's own data (export, erasure)."""
 
 from django.urls import path
 
+from core import health
 from core.views import feeds, pages, privacy, tokens
 
 app_name = "core"
@@ -30,4 +31,7 @@ urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("audit/heads.atom", feeds.AuditHeadsFeed(), name="audit_heads_feed"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    # Answered first by core.health.HealthCheckMiddleware (before host checks and redirects).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

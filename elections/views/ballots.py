@@ -2,8 +2,8 @@
 
 The cast view keeps the ballot secret on the web side too: it does not touch the session
 and adds no message (the receipt is rendered directly, not through a redirect; a refused
-ballot is shown on the form), and the request logs stay at WARNING (settings), so nothing
-records who voted when.
+ballot is shown on the form), and the request log names the route, never the user or the
+path (core.logs), so nothing records who voted when.
 """
 
 from __future__ import annotations
