@@ -78,7 +78,7 @@ def _stand(
                 continue
             try:
                 candidate_accept(
-                    candidate=candidate, statement=statement, employer=None, employer_name="", actor=person
+                    candidate=candidate, statement=statement, employer=None, independent=True, actor=person
                 )
             except DomainError:
                 continue

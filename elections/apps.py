@@ -14,6 +14,8 @@ class ElectionsConfig(AppConfig):
         from elections import permissions
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
+        from elections.services.strikes import roll_follow_membership
+        from members.hooks import register_transition_hook
         from members.rights import register_roll_rights
 
         dashboard.register_panel("election_prompts", member_election_prompts, order=20)
@@ -24,3 +26,5 @@ class ElectionsConfig(AppConfig):
         register_roll_rights(ROLL_LOOKUP)
         # A rule-set version drafted by the board copies its election numbers (core/rules.py).
         register_rule_set_part(ELECTION_RULES_PART)
+        # A member suspended while the roll is frozen loses their vote (elections/services/strikes.py).
+        register_transition_hook(roll_follow_membership)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -33,11 +34,13 @@ from elections.models import (
     Method,
     Tracker,
 )
-from elections.selectors import ballot_candidates
+from elections.selectors import ballot_candidates, candidate_group
 from elections.services.common import lock_election
+from elections.services.nominations import check_seat_eligibility
 from governance.models import HoldingSource, SeatHolding
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
 from members.models import Membership
+from members.selectors import group_index
 
 
 def grouped_ballots(*, election: Election) -> list[tuple[tuple[int, ...], int]]:
@@ -77,19 +80,42 @@ def count_input(*, election: Election) -> tuple[CountElection, dict[int, Candida
     )
 
 
+def candidate_groups(candidates: Iterable[Candidate]) -> dict[str, str]:
+    """Ballot name → group key of each candidate with an employer (the anti-capture rule's input)."""
+    index = group_index()
+    keys = {c.name: candidate_group(c, index=index) for c in candidates}
+    return {name: identity.key for name, identity in keys.items() if identity is not None}
+
+
+def ineligible_candidates(*, election: Election, candidates: Iterable[Candidate]) -> dict[str, str]:
+    """Ballot name → why a candidate could not take a seat when the elected are seated
+    (the term limit): the count leaves them out, as the group cap does, so certification
+    never meets a rule that could have been checked before."""
+    refused: dict[str, str] = {}
+    for candidate in candidates:
+        try:
+            check_seat_eligibility(election=election, person=candidate.person)
+        except Conflict as error:
+            refused[candidate.name] = error.message
+    return refused
+
+
 def count_locked(*, election: Election, actor: Any = None) -> Election:
     """Count a closed election (the caller holds the election lock)."""
     data, by_pk = count_input(election=election)
     seats = election.seats.count()
-    groups = {c.name: c.group_key for c in by_pk.values() if c.group_key}
+    groups = candidate_groups(by_pk.values())
     sitting = group_directors_in_office(excluding_cohort=election.cohort)
+    ineligible = ineligible_candidates(election=election, candidates=by_pk.values())
     engine = election.method
-    notes: list[str] = []
+    notes: list[str] = [
+        _("%(reason)s Left out of the count.") % {"reason": reason} for reason in ineligible.values()
+    ]
     if election.method == Method.PLURALITY and seats > 1:
         # Several marks, each worth the ballot's full weight (block vote): the approval sum.
         engine = Method.APPROVAL
         notes.append(_("Plurality with several seats: each mark counts the ballot's full weight."))
-    continuing = [c for c in data.candidates if c not in data.withdrawn]
+    continuing = [c for c in data.candidates if c not in data.withdrawn and c not in ineligible]
     if not continuing:
         result_dict: dict[str, Any] = {
             "method": election.method,
@@ -97,7 +123,7 @@ def count_locked(*, election: Election, actor: Any = None) -> Election:
             "elected": [],
             "rounds": [],
             "ties": [],
-            "notes": [_("No candidate remained in the count.")],
+            "notes": [*notes, _("No candidate remained in the count.")],
         }
         text = ""
     else:
@@ -107,6 +133,7 @@ def count_locked(*, election: Election, actor: Any = None) -> Election:
                 engine,
                 seats,
                 election.tie_seed or None,
+                withdrawn=ineligible,
                 groups=groups or None,
                 max_per_group=election.rule_set.board_max_per_group if groups else None,
                 sitting=sitting,
@@ -193,7 +220,8 @@ def election_seat_elected(*, election: Election, actor: Any = None) -> Election:
             seat_fill(
                 seat=seat,
                 person=candidate.person,
-                employer=candidate.employer,
+                employer=candidate.employer or candidate.employer_group,
+                independent=candidate.independent,
                 source=HoldingSource.ELECTION,
                 actor=actor,
             )
@@ -201,6 +229,18 @@ def election_seat_elected(*, election: Election, actor: Any = None) -> Election:
         locked.save(update_fields=["seats_filled_at"])
         audit_record(actor=actor, action="election.seats_filled", obj=locked)
     return locked
+
+
+def check_elected_still_eligible(*, election: Election) -> None:
+    """The count left out whoever was ineligible then; if someone elected became ineligible
+    since (appointed elsewhere, say), ask for a recount, which leaves them out too."""
+    refused = ineligible_candidates(election=election, candidates=elected_candidates(election=election))
+    if refused:
+        raise Conflict(
+            _("Since the count, %(names)s can no longer take a seat (%(reasons)s): recount, then certify.")
+            % {"names": ", ".join(refused), "reasons": "; ".join(refused.values())},
+            code="recount_needed",
+        )
 
 
 def election_certify(*, election: Election, actor: Any) -> Election:
@@ -224,6 +264,7 @@ def election_certify(*, election: Election, actor: Any) -> Election:
                 _("%(n)s dispute(s) must be decided before certification.") % {"n": open_disputes},
                 code="open_disputes",
             )
+        check_elected_still_eligible(election=locked)
         locked.state = ElectionState.CERTIFIED
         locked.certified_at = clock.now()
         locked.certified_by = actor
