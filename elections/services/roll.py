@@ -32,7 +32,7 @@ from core.rules import rules_in_force
 from elections import permissions
 from elections.models import Election, ElectionState, RollCorrection, RollEntry
 from elections.services.common import lock_election
-from elections.services.strikes import STRUCK_SUSPENDED, suspended_now
+from elections.services.strikes import STRUCK_SUSPENDED, suspended_at
 from members.models import Membership, MembershipClass, RepresentativeChange
 from members.rights import VotingRights, voting_rights, voting_rights_bulk
 
@@ -264,7 +264,7 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
         missing = _voterless(voters)
         if missing:
             _refuse_voterless(missing)
-        suspended = suspended_now({line.member_number for line in eligible})
+        suspended = suspended_at({line.member_number for line in eligible}, at=clock.now())
         by_class: dict[str, dict[str, int]] = {}
         batch: list[RollEntry] = []
         for line in eligible:

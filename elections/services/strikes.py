@@ -17,15 +17,16 @@ so it cannot wait on a ballot being cast in the other lock order: the cast flips
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from elections.models import FINISHED_STATES, Election, ElectionState, RollEntry
 from members.hooks import MembershipTransition
-from members.models import Membership, MembershipState
+from members.models import Membership, MembershipEvent, MembershipState
 
 STRUCK_SUSPENDED = "suspended"
 
@@ -37,12 +38,18 @@ def struck_reason_label(code: str) -> str:
     return code
 
 
-def suspended_now(numbers: Iterable[str]) -> set[str]:
-    """The members among ``numbers`` whose membership is suspended now."""
+def suspended_at(numbers: Iterable[str], *, at: dt.datetime) -> set[str]:
+    """The members among ``numbers`` whose membership was suspended at ``at`` (from its history)."""
+    state_then = (
+        MembershipEvent.objects.filter(membership=OuterRef("pk"), at__lte=at)
+        .order_by("-at", "-id")
+        .values("state")[:1]
+    )
     return set(
-        Membership.objects.filter(number__in=list(numbers), state=MembershipState.SUSPENDED).values_list(
-            "number", flat=True
-        )
+        Membership.objects.filter(number__in=list(numbers))
+        .annotate(state_then=Subquery(state_then))
+        .filter(state_then=MembershipState.SUSPENDED)
+        .values_list("number", flat=True)
     )
 
 

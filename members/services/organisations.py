@@ -242,6 +242,17 @@ def representative_assign(*, organisation: Organisation, user: Any, role: str, a
 
 def _record_change(organisation: Organisation, role: str, user: Any, actor: Any) -> None:
     field_name = "representative" if role == Role.REPRESENTATIVE else "alternate"
+    current = getattr(organisation, f"{field_name}_id")
+    if (
+        current is not None
+        and not RepresentativeChange.objects.filter(organisation=organisation, role=role).exists()
+    ):
+        # The first recorded change: say first who held the role until now (since the
+        # organisation was created), so rolls whose record date falls before this change
+        # name the person who was in force then, not the newcomer.
+        RepresentativeChange.objects.create(
+            organisation=organisation, role=role, user_id=current, changed_at=organisation.created_at
+        )
     setattr(organisation, field_name, user)
     organisation.save(update_fields=[field_name])
     now = clock.now()

@@ -196,6 +196,24 @@ def test_treasurer_records_in_kind_dues(client, invoice):
     assert invoice.status == "paid"
 
 
+def test_the_in_kind_form_lists_the_register_and_refuses_a_typed_reference(client, invoice):
+    """Issue 18: the board decision was a free-text field (``NO-SUCH-DECISION`` was accepted)."""
+    decision = register_decision(title="Accept staff time as dues")
+    register_decision(title="Something refused", outcome="rejected")
+    _treasurer(client)
+    url = reverse("billing_manage:in_kind", kwargs={"number": invoice.number})
+    page = client.get(url).content.decode()
+    assert (
+        f'<option value="{decision.number}">{decision.reference} Accept staff time as dues</option>' in page
+    )
+    assert "Something refused" not in page
+    for typed in ("NO-SUCH-DECISION", decision.reference, "999"):
+        response = client.post(url, {"description": "Staff time", "decision": typed})
+        assert response.status_code == 200
+    invoice.refresh_from_db()
+    assert invoice.status == "open"
+
+
 def test_treasury_page_query_count_does_not_grow_with_invoices(
     client, invoice, django_assert_max_num_queries
 ):

@@ -205,7 +205,10 @@ def test_the_approval_ballot_is_labelled_checkboxes_and_casts_marks(client, elec
     )
     client.force_login(voter)
     page = client.get(reverse("elections:ballot", args=[election.slug])).content.decode()
-    assert f'<label for="mark-{ada.pk}">Ada (Independent)</label>' in page and "Mark at most 2 candidates" in page
+    assert (
+        f'<label for="mark-{ada.pk}">Ada (Independent)</label>' in page
+        and "Mark at most 2 candidates" in page
+    )
     client.post(
         reverse("elections:ballot", args=[election.slug]),
         {"entry": str(entry_for(election, voter).pk), "mark": [str(ada.pk), str(bob.pk)]},

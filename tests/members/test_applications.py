@@ -16,6 +16,7 @@ from members.models import (
     MembershipApplication,
     MembershipClass,
     MembershipEvent,
+    Organisation,
     RepresentativeChange,
 )
 from members.rights import voting_rights
@@ -461,7 +462,9 @@ def test_an_ended_organisation_reapplies_and_keeps_its_number(applicant, committ
 def test_organisation_creation_is_audited(applicant, committee):
     application_approve(application=_org_application(applicant), actor=committee)
     entry = AuditEntry.objects.get(action="organisation.created")
-    assert entry.data == {"slug": "acme-linux-inc", "admin": applicant.audit_ref}
+    group = Organisation.objects.get(slug="acme-linux-inc").corporate_group
+    assert entry.data == {"slug": "acme-linux-inc", "admin": applicant.audit_ref, "group": group.audit_ref}
+    assert AuditEntry.objects.filter(action="corporate_group.proposed", object_ref=group.audit_ref).exists()
 
 
 def test_a_suspended_organisation_cannot_apply(applicant, committee, clock):
