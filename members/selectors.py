@@ -81,7 +81,7 @@ def directory_queryset(*, classes_rule_set: Any, q: str = "") -> QuerySet[Member
             display_name=Coalesce("organisation__legal_name", "user__full_name"),
             class_position=Subquery(position.values("position")[:1]),
         )
-        .select_related("organisation")
+        .select_related("organisation", "employer_group")
     )
     if q:
         qs = qs.filter(display_name__icontains=q)

@@ -266,9 +266,10 @@ def organisation_group_request(
         can_request_group_change(actor, organisation),
         _("Only the organisation's administrators or the membership committee change its group."),
     )
-    chosen = _chosen_group(group=group, proposed_name=proposed_name, actor=actor)
     by_committee = can_manage_corporate_groups(actor)
     with transaction.atomic():
+        # A group proposed here is kept only if the request is.
+        chosen = _chosen_group(group=group, proposed_name=proposed_name, actor=actor)
         locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if locked.corporate_group_id == chosen.pk:
             raise Conflict(
@@ -373,10 +374,10 @@ def membership_employer_declare(
     Optional and private: only the member and the committees see it unless ``public``.
     """
     require(can_declare_employer(actor, membership), _("Members declare their own employer."))
-    chosen = None
-    if group is not None or proposed_name.strip():
-        chosen = _chosen_group(group=group, proposed_name=proposed_name, actor=actor)
     with transaction.atomic():
+        chosen = None
+        if group is not None or proposed_name.strip():
+            chosen = _chosen_group(group=group, proposed_name=proposed_name, actor=actor)
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         locked.employer_group = chosen
         locked.employer_group_public = bool(public and chosen is not None)

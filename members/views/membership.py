@@ -56,6 +56,8 @@ def directory(request: HttpRequest) -> HttpResponse:
             "class_name": classes[m.class_code].name if m.class_code in classes else m.class_code,
             "organisation": m.organisation if m.organisation_id else None,
             "logo_url": m.organisation.logo.url if m.organisation_id and m.organisation.logo else "",
+            # An individual's employer only if they chose to publish it.
+            "employer": m.employer_group.name if m.employer_group_public and m.employer_group else "",
         }
         for m in page_obj.object_list
     ]

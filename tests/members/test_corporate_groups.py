@@ -237,3 +237,12 @@ def test_an_individual_may_declare_an_employer_privately(client, clock):
     client.post("/members/membership/employer/", {"group": "", "proposed_group": "", "public": ""})
     member.refresh_from_db()
     assert member.employer_group is None
+
+
+def test_the_directory_shows_an_employer_only_when_the_member_publishes_it(client, clock):
+    member = make_member(user=UserFactory(full_name="Grace Hopper"), in_directory=True)
+    group = CorporateGroupFactory(name="Remington Rand")
+    membership_employer_declare(membership=member, actor=member.user, group=group)
+    assert "Remington Rand" not in client.get("/members/").content.decode()
+    membership_employer_declare(membership=member, actor=member.user, group=group, public=True)
+    assert "Remington Rand" in client.get("/members/").content.decode()
