@@ -225,6 +225,9 @@ def voting_rights_on_roll(*, membership: Membership, election: Election) -> Voti
     """
     at_record = voting_rights(subject=membership, at=election.record_date)
     entry = RollEntry.objects.filter(election=election, member_number=membership.number).first()
+    if entry is not None and entry.struck:
+        struck = Reason("struck", _("Struck from this election's roll: suspended after the record date."))
+        return replace(at_record, eligible=False, weight=0, reasons=[struck])
     if entry is not None:
         same_class = entry.class_code == at_record.class_code
         return replace(

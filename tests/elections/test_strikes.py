@@ -119,3 +119,13 @@ def test_a_line_that_has_voted_cannot_be_struck(voting):
     _cast(election, voter, ada)
     with pytest.raises(IntegrityError), transaction.atomic():
         RollEntry.objects.filter(pk=entry_for(election, voter).pk).update(struck=True)
+
+
+def test_the_voting_rights_on_the_roll_say_the_line_was_struck(voting):
+    from elections.selectors import voting_rights_on_roll
+
+    election, _candidates, (voter, *_) = voting
+    membership = voter.memberships.get()
+    suspend_member(membership)
+    rights = voting_rights_on_roll(membership=membership, election=election)
+    assert not rights.eligible and rights.weight == 0 and [r.code for r in rights.reasons] == ["struck"]
