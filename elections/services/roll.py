@@ -205,6 +205,8 @@ def _voters(election: Election, numbers: set[str]) -> dict[str, tuple[int | None
         else:
             alternate = None
         result[number] = (voter, alternate if alternate != voter else None)
+    for number in numbers - result.keys():
+        result[number] = (None, None)  # no such membership: nobody can vote for it
     return result
 
 

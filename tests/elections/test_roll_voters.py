@@ -144,3 +144,16 @@ def test_the_migration_repairs_rolls_still_open_and_leaves_closed_ones(elections
     migration.repair_open_rolls(apps, None)
     assert _line(election, org).voter == rep
     assert not RollEntry.objects.filter(election=election, voter__isnull=True).exists()
+
+
+def test_the_committee_page_says_why_the_roll_is_not_frozen_after_the_record_date(client, elections):
+    election = _nominations_done(elections, elections.create())
+    org = _organisation(name="Voiceless Ltd")
+    org.representative = None
+    org.save(update_fields=["representative"])
+    elections.goto(election.record_date)  # the schedule tries to freeze, and is refused
+    user = RoleFactory(role="election_committee").user
+    TOTP.activate(user, generate_totp_secret())
+    sign_in(client, user)
+    page = client.get(f"/manage/elections/{election.slug}/").content.decode()
+    assert "the roll is not frozen" in page and "?show=no_voter" in page
