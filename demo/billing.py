@@ -16,6 +16,9 @@ from django.utils.text import slugify
 from core import clock
 from core.models import User
 from core.rules import rules_in_force
+from demo.governance import IN_KIND_DECISION
+from demo.members import demo_group
+from governance.models import Decision, Outcome
 from members.billing.models import Invoice, InvoiceStatus, PaymentMethod
 from members.billing.rules import billing_rules
 from members.billing.services.invoices import invoice_issue
@@ -42,10 +45,14 @@ def _organisation(name: str, password: str | None) -> Organisation:
             user.set_unusable_password()
             user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    organisation, _created = Organisation.objects.get_or_create(
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is not None:
+        return organisation
+    organisation = Organisation.objects.create(
         slug=slug,
-        defaults={
+        **{
             "legal_name": name,
+            "corporate_group": demo_group(name),
             "representative": user,
             "billing_contact_name": f"{name} accounts payable",
             "billing_contact_email": email,
@@ -137,12 +144,15 @@ def seed_billing(*, stdout: TextIO, password: str | None = None) -> dict[str, An
     contoso = _organisation("Contoso Cloud", password)
     with clock.travel(now - 100 * days):
         membership = Membership.objects.create(organisation=contoso, class_code="gold", in_directory=True)
-        in_kind_record(
-            invoice=invoice_issue(membership=membership),
-            actor=None,
-            description="Two release engineers, half time, for twelve months",
-            decision_ref="Board resolution 2026-03 #4",
-        )
+        accepted_by = Decision.objects.filter(title=IN_KIND_DECISION, outcome=Outcome.ADOPTED).first()
+        invoice = invoice_issue(membership=membership)
+        if accepted_by is not None:
+            in_kind_record(
+                invoice=invoice,
+                actor=None,
+                description="Two release engineers, half time, for twelve months",
+                decision=accepted_by.number,
+            )
 
     # In grace: the year ended ten days ago, the renewal invoice is open.
     grace, _first = _sponsor("Fabrikam Hardware", "ruby", now - 375 * days, password)

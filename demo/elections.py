@@ -81,7 +81,7 @@ def _stand(
                 continue
             try:
                 candidate_accept(
-                    candidate=candidate, statement=statement, employer=None, employer_name="", actor=person
+                    candidate=candidate, statement=statement, employer=None, independent=True, actor=person
                 )
             except DomainError:
                 continue
@@ -97,7 +97,11 @@ def _cast_share(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    rows = list(RollEntry.objects.filter(election=election, voter__isnull=False).order_by("member_number"))
+    rows = list(
+        RollEntry.objects.filter(election=election, voter__isnull=False, struck=False).order_by(
+            "member_number"
+        )
+    )
     rng.shuffle(rows)
     cast = 0
     with clock.travel(election.voting_opens_at + dt.timedelta(days=1)):

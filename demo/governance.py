@@ -14,19 +14,23 @@ from allauth.account.models import EmailAddress
 
 from core import clock
 from core.models import Role, RoleAssignment, User
+from demo.members import SUSPENDED_MEMBERS, demo_group
 from governance.models import (
     AttendanceStatus,
     Cohort,
     Committee,
     CommitteeKind,
+    Decision,
     DecisionKind,
     Meeting,
     MeetingKind,
     Minutes,
     MinutesStatus,
+    Outcome,
     Policy,
     Seat,
     SeatHolding,
+    Suspension,
     VoteChoice,
 )
 from governance.services.board import board_found, cohort_start_new_term, officer_appoint, seat_fill
@@ -39,10 +43,14 @@ from governance.services.meetings import (
     minutes_draft,
     minutes_publish,
 )
-from members.models import Organisation
+from governance.services.suspensions import membership_suspend, suspensions_apply_due
+from members.models import Membership, Organisation
+from members.selectors import group_of_organisation
 
 DOMAIN = "demo.charter.invalid"
 MEETING_TITLE = "Monthly board meeting"
+IN_KIND_DECISION = "Accept staff time as a sponsor's dues in kind"
+SUSPENSION_DECISION = "Suspend members for repeated violations of the code of conduct"
 DIRECTORS = [
     ("chair", "Amara Okafor"),
     ("secretary", "Lukas Brandt"),
@@ -81,21 +89,25 @@ def _user(local: str, name: str) -> User:
 
 
 def _employers(count: int) -> list[Organisation | None]:
-    """Existing member organisations from distinct groups, else fictional ones."""
+    """Existing member organisations from distinct corporate groups, else fictional ones."""
     chosen: list[Organisation | None] = []
     keys: set[str] = set()
     for org in Organisation.objects.filter(memberships__isnull=False).order_by("legal_name"):
-        if org.group_key not in keys and len(chosen) < count:
-            keys.add(org.group_key)
+        key = group_of_organisation(org).key
+        if key not in keys and len(chosen) < count:
+            keys.add(key)
             chosen.append(org)
     fictional = ["Northwind Systems", "Blue Fjord Cloud", "Kestrel Hardware"]
     for name in fictional:
         if len(chosen) >= count:
             break
         slug = "demo-" + name.lower().replace(" ", "-")
-        org, _created = Organisation.objects.get_or_create(slug=slug, defaults={"legal_name": name})
-        if org.group_key not in keys:
-            keys.add(org.group_key)
+        org = Organisation.objects.filter(slug=slug).first() or Organisation.objects.create(
+            slug=slug, legal_name=name, corporate_group=demo_group(name)
+        )
+        key = group_of_organisation(org).key
+        if key not in keys:
+            keys.add(key)
             chosen.append(org)
     return chosen
 
@@ -111,7 +123,9 @@ def _seed_board(start: dt.datetime, out: TextIO) -> list[User]:
         seats = list(Seat.objects.filter(abolished_at__isnull=True).order_by("number"))
         for i, (seat, person) in enumerate(zip(seats, people, strict=False)):
             employer = employers[i - 3] if 3 <= i < 3 + len(employers) else None
-            seat_fill(seat=seat, person=person, employer=employer, source="founding")
+            seat_fill(
+                seat=seat, person=person, employer=employer, independent=employer is None, source="founding"
+            )
     with clock.travel(start + dt.timedelta(minutes=5)):
         for person, role in (
             (people[0], Role.CHAIR),
@@ -163,14 +177,14 @@ def _hold_due_elections(at: dt.datetime, chair: User) -> None:
     """A cohort whose term ended is re-elected (the incumbents stand again and win)."""
     for cohort in Cohort.objects.filter(term_end__lte=at.date()).order_by("code"):
         holders = [
-            (h.seat, h.person, h.employer)
+            (h.seat, h.person, h.employer or h.employer_group, h.independent)
             for h in SeatHolding.objects.active(at)
             .filter(seat__cohort=cohort)
-            .select_related("seat", "person", "employer")
+            .select_related("seat", "person", "employer", "employer_group")
         ]
         cohort_start_new_term(cohort=cohort)
-        for seat, person, employer in holders:
-            seat_fill(seat=seat, person=person, employer=employer, source="election")
+        for seat, person, employer, independent in holders:
+            seat_fill(seat=seat, person=person, employer=employer, independent=independent, source="election")
     if not RoleAssignment.objects.active(at).filter(role=Role.CHAIR).exists():
         officer_appoint(person=chair, role=Role.CHAIR)
 
@@ -279,6 +293,22 @@ def _seed_meetings(start: dt.datetime, directors: list[User], out: TextIO) -> No
                     minutes_correct(
                         minutes=first, body_md=corrected, reason="Opening time was missing", actor=secretary
                     )
+            if month == 9:
+                decision_record(
+                    meeting=meeting,
+                    title=IN_KIND_DECISION,
+                    text="The board accepts two release engineers, half time for twelve months, as a sponsor's dues.",
+                    votes=_roll(directors, absent=absent),
+                    actor=secretary,
+                )
+            if month == 12:
+                decision_record(
+                    meeting=meeting,
+                    title=SUSPENSION_DECISION,
+                    text="After notice and a hearing, the board suspends the members named in the annex.",
+                    votes=_roll(directors, absent=absent),
+                    actor=secretary,
+                )
             if month == 11:  # this year's declarations; one is missing, as the board page shows
                 for person in directors[:-1]:
                     conflict_declaration_file(
@@ -300,9 +330,34 @@ def _seed_meetings(start: dt.datetime, directors: list[User], out: TextIO) -> No
     out.write("governance: twelve monthly meetings with minutes and decisions recorded\n")
 
 
+def _seed_suspensions(out: TextIO) -> None:
+    """The members demo's code-of-conduct cases, suspended by the board's decision (with notice)."""
+    if Suspension.objects.exists():
+        out.write("governance: suspensions exist, skipped\n")
+        return
+    decision = Decision.objects.filter(title=SUSPENSION_DECISION, outcome=Outcome.ADOPTED).first()
+    secretary = User.objects.filter(email=f"secretary@{DOMAIN}").first()
+    members = list(Membership.objects.filter(user__email__in=SUSPENDED_MEMBERS).order_by("number"))
+    if decision is None or secretary is None or not members:
+        out.write("governance: no suspension decision or members; suspensions skipped\n")
+        return
+    with clock.travel(decision.decided_at + dt.timedelta(hours=1)):
+        for membership in members:
+            membership_suspend(
+                actor=secretary,
+                membership=membership,
+                decision=decision,
+                notice_date=clock.today(),
+                reason="Repeated violations of the code of conduct",
+            )
+    suspensions_apply_due(at=clock.now())
+    out.write(f"governance: {len(members)} members suspended by {decision.reference}\n")
+
+
 def seed_governance(*, stdout: TextIO) -> None:
     """Create the governance demo data; safe to run again."""
     start = (clock.now() - dt.timedelta(days=395)).replace(hour=9, minute=0, second=0, microsecond=0)
     directors = _seed_board(start, stdout)
     _seed_committees(start, stdout)
     _seed_meetings(start, directors, stdout)
+    _seed_suspensions(stdout)

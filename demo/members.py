@@ -19,17 +19,18 @@ from core import clock
 from core.models import OutboxMessage, OutgoingEmail, Role, RoleAssignment, User
 from members.models import (
     ApplicationState,
+    CorporateGroup,
     Membership,
     MembershipApplication,
     Organisation,
     RepresentativeChange,
 )
+from members.services.groups import corporate_group_confirm, corporate_group_propose
 from members.services.reminders import reminders_send_due
 from members.services.transitions import (
     membership_apply_schedule,
     membership_end,
     membership_start_term,
-    membership_suspend,
 )
 
 
@@ -120,14 +121,17 @@ LAST = [
     "Brennan",
 ]
 
-# legal name, corporate group, class code, situation
+# legal name, corporate group, class code, situation. Every group is confirmed by the
+# membership committee except one look-alike spelling ("Northwind Holdings, Inc."), left for
+# the committee to merge into "Northwind Holdings" (its page suggests it).
+LOOKALIKE_GROUP = "Northwind Holdings, Inc."
 ORGANISATIONS: list[tuple[str, str, str, str]] = [
     ("Northwind Compute Inc.", "Northwind Holdings", "platinum", "active"),
     ("Acme Cloud Systems", "", "gold", "due_soon"),
     ("Bluefin Hosting GmbH", "Bluefin Group", "gold", "active"),
     ("Copperleaf Software", "", "gold", "grace"),
     ("Delta Silicon Ltd", "", "ruby", "active"),
-    ("Evergreen Data Co.", "Northwind Holdings", "ruby", "active"),
+    ("Evergreen Data Co.", LOOKALIKE_GROUP, "ruby", "active"),
     ("Fjord Networks AS", "", "ruby", "lapsed"),
     ("Granite Labs", "", "silver", "active"),
     ("Harbor Mirrors Ltd", "", "silver", "active"),
@@ -135,6 +139,15 @@ ORGANISATIONS: list[tuple[str, str, str, str]] = [
     ("Juniper Edge", "", "silver", "active"),
     ("Kestrel University Mirror", "", "mirror", "active"),
 ]
+
+
+def demo_group(name: str, *, confirmed: bool = True) -> CorporateGroup:
+    """A corporate group of the demo, proposed and (unless ``confirmed=False``) confirmed
+    through the services, as the membership committee would."""
+    group = corporate_group_propose(name=name, actor=None)
+    if confirmed and not group.confirmed:
+        group = corporate_group_confirm(group=group, actor=None, despite_lookalike=True)
+    return group
 
 
 @functools.cache
@@ -215,13 +228,7 @@ def seed_members(*, stdout: Writer, people: dict[str, User]) -> None:
             else:
                 _start(m, days_ago=rng.randint(30, 200))
                 if i % 3 == 0:
-                    membership_suspend(
-                        membership=m,
-                        actor=people["secretary"],
-                        reason="Repeated violations of the code of conduct",
-                        notice_date=(clock.now() - dt.timedelta(days=20)).date(),
-                        decision_ref="Board decision 2026-09-03",
-                    )
+                    pass  # suspended by a decision of the board's register (demo/governance.py)
                 else:
                     membership_end(membership=m, actor=user, reason="Left the foundation")
         # Organisations.
@@ -234,7 +241,7 @@ def seed_members(*, stdout: Writer, people: dict[str, User]) -> None:
             org = Organisation.objects.create(
                 legal_name=legal,
                 slug=legal.lower().replace(" ", "-").replace(".", "").replace(",", ""),
-                corporate_group=group,
+                corporate_group=demo_group(group or legal, confirmed=group != LOOKALIKE_GROUP),
                 website=f"https://{legal.split()[0].lower()}.example.com/",
                 billing_contact_name=str(rep),
                 billing_contact_email=rep.email,
@@ -293,6 +300,10 @@ def seed_members(*, stdout: Writer, people: dict[str, User]) -> None:
     stdout.write(
         f"  members: {Membership.objects.count()} memberships, {Organisation.objects.count()} organisations\n"
     )
+
+
+# The individual members the board suspends in the governance demo (by a decision of its register).
+SUSPENDED_MEMBERS = [f"member{i:03d}@{DEMO_DOMAIN}" for i in range(193) if i % 20 == 19 and i % 3 == 0]
 
 
 def demo_logins() -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ class ElectionsConfig(AppConfig):
         from elections import permissions, privacy
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
+        from elections.services.strikes import roll_follow_membership
+        from members.hooks import register_transition_hook
         from members.rights import register_roll_rights
 
         dashboard.register_panel("election_prompts", member_election_prompts, order=20)
@@ -27,3 +29,5 @@ class ElectionsConfig(AppConfig):
         # Members' data: nominations and roll lines in a person's export; a person on an
         # open election's roll is forgotten only after its end (core/privacy.py).
         privacy.register()
+        # A member suspended while the roll is frozen loses their vote (elections/services/strikes.py).
+        register_transition_hook(roll_follow_membership)

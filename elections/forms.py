@@ -13,7 +13,7 @@ from elections.models import Candidate, Election, Method, RollCorrection
 from elections.services.lifecycle import EARLIEST_YEAR, LATEST_YEAR, MAX_MARKS
 from elections.services.results import DISPUTE_MAX_CHARS
 from governance.models import Cohort, Seat
-from members.models import Organisation
+from members.forms import EmployerChoiceField
 
 MAX_ROW_ID = 2**63 - 1  # a bigint primary key
 
@@ -79,18 +79,36 @@ class NominationForm(forms.Form):
 
 class AcceptForm(forms.Form):
     statement = forms.CharField(label=_("Your statement to the members"), widget=forms.Textarea)
-    employer = forms.ModelChoiceField(
-        label=_("Employer (a member organisation)"),
-        queryset=Organisation.objects.order_by("legal_name"),
-        required=False,
-        help_text=_("Your employer is frozen when you accept: the anti-capture rule reads it."),
-    )
-    employer_name = forms.CharField(
-        label=_("Or your employer's name (not a member)"),
+    proposed_employer = forms.CharField(
+        label=_("Or your employer's corporate group, if it is not in the list"),
         max_length=200,
         required=False,
-        help_text=_("Leave both empty if you are self-employed or not employed."),
+        help_text=_(
+            "It is added to the list, unconfirmed, for the membership committee to confirm or merge."
+        ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"] = EmployerChoiceField(
+            label=_("Your employer"),
+            required=False,
+            help_text=_(
+                "A member organisation or a corporate group from the list, or independent (shown publicly). "
+                "It is frozen when you accept: the one-director-per-group rule reads it."
+            ),
+        )
+        self.order_fields(["statement", "employer", "proposed_employer"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("employer")
+        proposed = (data.get("proposed_employer") or "").strip()
+        if chosen is not None and proposed:
+            self.add_error("proposed_employer", _("Choose from the list or name a new group, not both."))
+        elif chosen is None and not proposed and not self.errors:
+            self.add_error("employer", _("Choose your employer from the list, or declare being independent."))
+        return data
 
 
 class BallotForm(forms.Form):

@@ -25,6 +25,7 @@ from elections.models import (
 from elections.rules import election_rules_for
 from members.models import Membership
 from members.rights import Reason, RollLookup, VotingRights, voting_rights
+from members.selectors import GroupIdentity, GroupIndex, group_index
 
 
 def ballot_candidates(*, election: Election) -> list[Candidate]:
@@ -35,8 +36,17 @@ def ballot_candidates(*, election: Election) -> list[Candidate]:
             Q(state=CandidateState.ACCEPTED)
             | Q(state=CandidateState.WITHDRAWN, withdrawn_after_voting_opened=True)
         )
-        .select_related("employer")
+        .select_related("employer", "person")
         .order_by("name", "pk")
+    )
+
+
+def candidate_group(candidate: Candidate, *, index: GroupIndex | None = None) -> GroupIdentity | None:
+    """The company a candidate works for, as declared on accepting (``None``: independent or none)."""
+    if candidate.independent or (candidate.employer_id is None and candidate.employer_group_id is None):
+        return None
+    return (index or group_index()).of_employer(
+        organisation=candidate.employer, group_id=candidate.employer_group_id
     )
 
 
@@ -114,11 +124,14 @@ class Turnout:
 
 
 def election_turnout(*, election: Election, rules: ElectionRules | None = None) -> Turnout:
-    """Turnout and quorum from the roll (who cast, never what): one grouped query."""
+    """Turnout and quorum from the roll (who cast, never what): one grouped query.
+
+    Lines struck after the freeze (a suspended member) cannot vote and are left out.
+    """
     rules = rules or election_rules_for(rule_set=election.rule_set)
     by_class: dict[str, dict[str, int]] = {}
     rows = (
-        RollEntry.objects.filter(election=election)
+        RollEntry.objects.filter(election=election, struck=False)
         .values("class_code")
         .annotate(
             n_rows=Count("pk"),
@@ -175,7 +188,7 @@ def member_election_prompts(*, user: Any) -> list[Prompt]:
         ).select_related("election")
     ]
     entries = (
-        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), has_voted=False)
+        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), has_voted=False, struck=False)
         .filter(election__state__in=(ElectionState.VOTING, ElectionState.EXTENDED))
         .select_related("election")
     )
@@ -212,6 +225,9 @@ def voting_rights_on_roll(*, membership: Membership, election: Election) -> Voti
     """
     at_record = voting_rights(subject=membership, at=election.record_date)
     entry = RollEntry.objects.filter(election=election, member_number=membership.number).first()
+    if entry is not None and entry.struck:
+        struck = Reason("struck", _("Struck from this election's roll: suspended after the record date."))
+        return replace(at_record, eligible=False, weight=0, reasons=[struck])
     if entry is not None:
         same_class = entry.class_code == at_record.class_code
         return replace(

@@ -11,8 +11,10 @@ class GovernanceConfig(AppConfig):
         # loaded, and these modules import models (the usual AppConfig.ready() pattern).
         from core import dashboard
         from governance import permissions, privacy
+        from governance.register import DECISION_REGISTER
         from governance.services.board import board_follow_membership
         from governance.services.suspensions import suspension_follow_membership, suspensions_apply_due
+        from members.decisions import register_decision_register
         from members.hooks import register_transition_hook
         from members.services.suspensions import register_due_suspensions
 
@@ -21,6 +23,8 @@ class GovernanceConfig(AppConfig):
         # Suspensions: the register's (see members/services/suspensions.py).
         register_transition_hook(suspension_follow_membership)
         register_due_suspensions(suspensions_apply_due)
+        # Members and billing name decisions of the register (members/decisions.py).
+        register_decision_register(DECISION_REGISTER)
         dashboard.register_work_link(
             "governance_manage:index",
             _("Meetings, minutes and decisions"),

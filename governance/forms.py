@@ -21,8 +21,10 @@ from governance.models import (
     Seat,
     VoteChoice,
 )
+from governance.register import adopted_decisions
 from governance.services.rules import CLASS_FIELDS, EDITABLE_FIELDS
-from members.models import MembershipClass, Organisation
+from members.forms import EmployerChoiceField
+from members.models import MembershipClass
 
 
 class MeetingForm(forms.Form):
@@ -138,31 +140,29 @@ def _user_by_email(email: str) -> User:
 class SeatFillForm(forms.Form):
     seat = forms.ModelChoiceField(label=_("Vacant seat"), queryset=Seat.objects.none())
     person = forms.EmailField(label=_("Director's account email"))
-    employer = forms.ModelChoiceField(
-        label=_("Employer (as declared)"), queryset=Organisation.objects.all(), required=False
-    )
     source = forms.ChoiceField(
         label=_("Filled by"), choices=[(c, label) for c, label in HoldingSource.choices if c != "founding"]
     )
-    decision = forms.IntegerField(
-        label=_("Decision number"), required=False, help_text=_("Needed for an appointment by the board.")
+    decision = forms.ModelChoiceField(
+        label=_("Board decision"),
+        queryset=Decision.objects.none(),
+        to_field_name="number",
+        required=False,
+        help_text=_("The adopted decision of the register: needed for an appointment by the board."),
     )
 
     def __init__(self, *args: Any, vacant: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["seat"]).queryset = vacant
+        self.fields["employer"] = EmployerChoiceField(
+            label=_("Employer (as the director declares it)"),
+            help_text=_("A member organisation or a corporate group from the list, or independent."),
+        )
+        cast(forms.ModelChoiceField, self.fields["decision"]).queryset = adopted_decisions()
+        self.order_fields(["seat", "person", "employer", "source", "decision"])
 
     def clean_person(self) -> User:
         return _user_by_email(self.cleaned_data["person"])
-
-    def clean_decision(self) -> Decision | None:
-        number = self.cleaned_data.get("decision")
-        if number is None:
-            return None
-        decision = Decision.objects.filter(number=number).first()
-        if decision is None:
-            raise forms.ValidationError(_("There is no decision with that number."))
-        return decision
 
 
 class VacateForm(forms.Form):

@@ -30,6 +30,7 @@ from governance.models import (
 )
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState
 from members.rights import voting_rights_bulk
+from members.selectors import GroupIdentity, GroupIndex, group_index
 
 OFFICER_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER)
 COUNTED_STATES = (MembershipState.ACTIVE, MembershipState.GRACE)
@@ -108,6 +109,16 @@ class Series:
     values: list[dict[str, float]]  # one dict per label
 
 
+def holding_group(holding: SeatHolding, *, index: GroupIndex | None = None) -> GroupIdentity | None:
+    """The company a director sits for (``None``: independent, or a legacy holding with no employer)."""
+    if holding.independent:
+        return None
+    if holding.employer_id is None and holding.employer_group_id is None:
+        return None
+    index = index or group_index()
+    return index.of_employer(organisation=holding.employer, group_id=holding.employer_group_id)
+
+
 def _class_names(rules: RuleSet) -> dict[str, str]:
     return dict(MembershipClass.objects.filter(rule_set=rules).values_list("code", "name"))
 
@@ -128,6 +139,8 @@ def board_composition(*, at: dt.datetime | None = None, points: int = 8) -> tupl
     moments = [dt.datetime(y, 1, 1, tzinfo=dt.UTC) for y in range(first.year + 1, at.year + 1)]
     moments = [*moments[-(points - 1) :], at] if points > 1 else [at]
     no_employer = _("No employer")
+    independent = _("Independent")
+    index = group_index()
     by_class: list[dict[str, float]] = []
     by_group: list[dict[str, float]] = []
     for moment in moments:
@@ -135,13 +148,16 @@ def board_composition(*, at: dt.datetime | None = None, points: int = 8) -> tupl
         classes: Counter[str] = Counter()
         groups: Counter[str] = Counter()
         for h in live:
+            identity = holding_group(h, index=index)
             if h.employer is None:
-                classes[no_employer] += 1
-                groups[no_employer] += 1
-                continue
-            code = org_class.get(h.employer_id or 0, "")
-            classes[names.get(code, _("Not a member"))] += 1
-            groups[(h.employer.corporate_group or h.employer.legal_name).strip()] += 1
+                classes[independent if h.independent else no_employer] += 1
+            else:
+                code = org_class.get(h.employer_id or 0, "")
+                classes[names.get(code, _("Not a member"))] += 1
+            if identity is None:
+                groups[independent if h.independent else no_employer] += 1
+            else:
+                groups[identity.label] += 1
         by_class.append(dict(classes))
         by_group.append(dict(groups))
     labels = [m.strftime("%Y-%m-%d") for m in moments]

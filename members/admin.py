@@ -18,6 +18,7 @@ from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.errors import DomainError
 from members.models import (
     ApplicationMessage,
+    CorporateGroup,
     Invitation,
     Membership,
     MembershipApplication,
@@ -138,8 +139,8 @@ class RepresentativeChangeInline(ReadOnlyInline):
 class OrganisationAdmin(ReadOnlyAdmin):
     list_display = ("legal_name", "slug", "corporate_group", "representative", "in_directory", "created_at")
     list_filter = ("in_directory",)
-    search_fields = ("legal_name", "corporate_group", "slug")
-    list_select_related = ("representative",)
+    search_fields = ("legal_name", "corporate_group__name", "slug")
+    list_select_related = ("representative", "corporate_group")
     inlines = [RepresentativeChangeInline]
 
 
@@ -149,3 +150,13 @@ class InvitationAdmin(ReadOnlyAdmin):
     list_filter = ("role",)
     search_fields = ("email", "organisation__legal_name")
     list_select_related = ("organisation",)
+
+
+@admin.register(CorporateGroup)
+class CorporateGroupAdmin(ReadOnlyAdmin):
+    """Groups change only on the membership committee's page (/manage/members/groups/), audited."""
+
+    list_display = ("name", "confirmed", "parent", "merged_into", "created_at")
+    list_filter = ("confirmed",)
+    search_fields = ("name", "name_key")
+    list_select_related = ("parent", "merged_into")

@@ -21,6 +21,12 @@ class MembersConfig(AppConfig):
             order=10,
         )
         dashboard.register_work_link(
+            "members_manage:group_list",
+            _("Corporate groups: confirm, merge, link"),
+            permissions.can_manage_corporate_groups,
+            order=15,
+        )
+        dashboard.register_work_link(
             "members_manage:member_list",
             _("Members, renewals and who was not reached"),
             permissions.can_manage_members,

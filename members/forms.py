@@ -8,6 +8,7 @@ only check what a person typed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -21,12 +22,14 @@ from core.money import format_money
 from core.uploads import clean_image_upload
 from members.models import (
     ApplicationState,
+    CorporateGroup,
     MembershipApplication,
     MembershipClass,
     MembershipState,
     Organisation,
     RepresentativeChange,
 )
+from members.selectors import group_choices
 from members.services.applications import MAX_MESSAGE_LENGTH, application_classes
 from members.services.organisations import PROFILE_FIELDS
 
@@ -44,6 +47,98 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     return field
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    """A corporate group chosen from the list (never typed); unconfirmed ones say so."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        group: CorporateGroup = obj
+        if group.confirmed:
+            return group.name
+        return gettext("%(name)s (awaiting the membership committee)") % {"name": group.name}
+
+
+def group_fields(
+    *, choose_label: Any, choose_help: Any = "", propose_help: Any = "", empty_label: Any = None
+) -> dict[str, forms.Field]:
+    """The two fields of every group question: choose from the list, or propose a new name."""
+    return {
+        "group": GroupChoiceField(
+            label=choose_label,
+            queryset=group_choices(),
+            required=False,
+            empty_label=empty_label or _("— not in the list —"),
+            help_text=choose_help,
+        ),
+        "proposed_group": forms.CharField(
+            label=_("Or propose a group that is not in the list"),
+            max_length=200,
+            required=False,
+            help_text=propose_help
+            or _("It stays unconfirmed until the membership committee confirms it or merges it."),
+        ),
+    }
+
+
+INDEPENDENT = "independent"
+
+
+@dataclass(frozen=True)
+class EmployerChoice:
+    """An employer chosen from the list (an organisation or a group), or independence declared."""
+
+    employer: Organisation | CorporateGroup | None
+    independent: bool
+
+
+def employer_choices() -> list[tuple[str, Any]]:
+    """Independent, then organisations, then corporate groups: what a director or a candidate picks."""
+    organisations = Organisation.objects.order_by("legal_name", "pk")
+    groups = group_choices()
+    return [
+        ("", gettext("— choose —")),
+        (INDEPENDENT, gettext("Independent: no employer (shown publicly)")),
+        (gettext("Organisations"), [(f"org:{o.pk}", o.legal_name) for o in organisations]),
+        (gettext("Corporate groups"), [(f"group:{g.pk}", g.name) for g in groups]),
+    ]
+
+
+def employer_initial(*, organisation_id: int | None, group_id: int | None, independent: bool) -> str:
+    if independent:
+        return INDEPENDENT
+    if organisation_id:
+        return f"org:{organisation_id}"
+    return f"group:{group_id}" if group_id else ""
+
+
+class EmployerChoiceField(forms.ChoiceField):
+    """The employer, chosen from the list (never typed): ``EmployerChoice`` once cleaned."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=(), **kwargs)
+        self.choices = employer_choices()
+
+    def clean(self, value: Any) -> EmployerChoice | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        if value == INDEPENDENT:
+            return EmployerChoice(None, True)
+        kind, _sep, pk = str(value).partition(":")
+        found: Organisation | CorporateGroup | None = None
+        if kind == "org" and pk.isdigit():
+            found = Organisation.objects.filter(pk=int(pk)).first()
+        elif kind == "group" and pk.isdigit():
+            found = CorporateGroup.objects.filter(pk=int(pk), merged_into__isnull=True).first()
+        if found is None:
+            raise forms.ValidationError(gettext("Choose the employer from the list."), code="invalid_choice")
+        return EmployerChoice(found, False)
+
+
+def check_one_group(form: forms.Form, data: dict[str, Any]) -> None:
+    if data.get("group") is not None and (data.get("proposed_group") or "").strip():
+        form.add_error("proposed_group", gettext("Choose a group from the list or propose one, not both."))
 
 
 def class_label(klass: MembershipClass) -> str:
@@ -110,13 +205,14 @@ class OrganisationApplicationForm(_ApplicationForm):
         super().__init__(*args, **kwargs)
         m = MembershipApplication
         self.fields["legal_name"] = _model_field(m, "legal_name", label=_("Legal name"), required=True)
-        self.fields["corporate_group"] = _model_field(
-            m,
-            "corporate_group",
-            label=_("Corporate group or parent company"),
-            help_text=_(
-                "Leave empty if the organisation has no parent. Used for the one-director-per-group rule."
-            ),
+        self.fields.update(
+            group_fields(
+                choose_label=_("Corporate group or parent company"),
+                choose_help=_(
+                    "Used for the one-director-per-group rule. Leave both empty if the organisation "
+                    "belongs to no group: its own name is proposed."
+                ),
+            )
         )
         self.fields["website"] = _model_field(m, "website", label=_("Website"))
         self.fields["billing_contact_name"] = _model_field(
@@ -142,7 +238,8 @@ class OrganisationApplicationForm(_ApplicationForm):
             [
                 "membership_class",
                 "legal_name",
-                "corporate_group",
+                "group",
+                "proposed_group",
                 "website",
                 "representative_email",
                 "billing_contact_name",
@@ -154,6 +251,7 @@ class OrganisationApplicationForm(_ApplicationForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        check_one_group(self, data)
         klass = self.classes.get(data.get("membership_class", ""))
         if klass is not None and not klass.is_free:
             for name in ("billing_contact_name", "billing_contact_email"):
@@ -238,6 +336,45 @@ class OrganisationProfileForm(forms.Form):
         return {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
 
 
+class GroupRequestForm(forms.Form):
+    """An organisation asks to join another corporate group (the committee confirms)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(group_fields(choose_label=_("New corporate group")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_one_group(self, data)
+        if data.get("group") is None and not (data.get("proposed_group") or "").strip() and not self.errors:
+            raise forms.ValidationError(gettext("Choose a group from the list, or propose one."))
+        return data
+
+
+class EmployerForm(forms.Form):
+    """An individual member's employer (optional, private unless published)."""
+
+    public = forms.BooleanField(
+        label=_("Show my employer on my public directory entry"),
+        required=False,
+        help_text=_(
+            "Otherwise only you and the committees see it; the control figures count it anonymously."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = group_fields(
+            choose_label=_("My employer's corporate group"), empty_label=_("— none declared —")
+        )
+        self.fields = {**fields, **self.fields}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_one_group(self, data)
+        return data
+
+
 class RepresentativeForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=RepresentativeChange.Role.choices)
     email = forms.EmailField(
@@ -278,3 +415,52 @@ class MemberFilterForm(forms.Form):
         class_field = self.fields["class_code"]
         assert isinstance(class_field, forms.ChoiceField)
         class_field.choices = [("", _("Any class")), *((c.code, c.name) for c in classes or [])]
+
+
+# --- Corporate groups (the membership committee) --------------------------------------------------
+
+
+class GroupMergeForm(forms.Form):
+    group = GroupChoiceField(label=_("Group"), queryset=CorporateGroup.objects.none())
+    into = GroupChoiceField(
+        label=_("is the same company as, and merges into"), queryset=CorporateGroup.objects.none()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("group", "into"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = group_choices()
+
+
+class GroupParentForm(forms.Form):
+    group = GroupChoiceField(label=_("Group"), queryset=CorporateGroup.objects.none())
+    parent = GroupChoiceField(
+        label=_("is a subsidiary of"),
+        queryset=CorporateGroup.objects.none(),
+        required=False,
+        empty_label=_("— no parent: a group of its own —"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("group", "parent"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = group_choices()
+
+
+class GroupConfirmForm(forms.Form):
+    despite_lookalike = forms.BooleanField(
+        label=_("We checked: it is a different company from the look-alike confirmed group"), required=False
+    )
+
+
+class GroupChangeDecisionForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Confirm the change")), ("no", _("Reject it"))],
+        coerce=lambda value: value == "yes",
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

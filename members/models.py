@@ -6,7 +6,9 @@ fields, constraints and choices.
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -82,16 +84,110 @@ class MembershipClass(models.Model):
         return self.kind in (ClassKind.INDIVIDUAL, ClassKind.EITHER)
 
 
+# Legal forms and group words a company name may end with: two spellings of one company
+# ("ACME Inc." and "Acme", "Zeta Group, Inc." and "Zeta Group") share a key without them.
+LEGAL_SUFFIXES = frozenset(
+    {
+        "ab", "ag", "aps", "as", "asa", "bv", "co", "company", "corp", "corporation", "gmbh",
+        "group", "groupe", "gruppe", "holding", "holdings", "inc", "incorporated", "kg", "kk",
+        "limited", "llc", "llp", "lp", "ltd", "nv", "oy", "oyj", "plc", "pte", "pty", "sa",
+        "sarl", "sas", "spa", "srl",
+    }
+)  # fmt: skip
+_NOT_A_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def group_name_key(name: str) -> str:
+    """The look-alike key of a group's name: case, accents, punctuation and legal suffixes ignored.
+
+    ``"ACME Inc."``, ``"Acme"`` and ``"acme, inc"`` share ``"acme"``; ``"S.A."`` and ``"GmbH"``
+    go the same way. A name made only of such words keeps them (``"Group"`` stays ``"group"``).
+    """
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace(".", "")
+    words = _NOT_A_WORD.sub(" ", text).replace("_", " ").split()
+    core = list(words)
+    while len(core) > 1 and core[-1] in LEGAL_SUFFIXES:
+        core.pop()
+    if len(core) > 1 and core[0] == "the":
+        core.pop(0)
+    return " ".join(core)
+
+
+class CorporateGroup(models.Model):
+    """A corporate group: the companies one owner controls, for the one-director-per-group rule.
+
+    Organisations choose their group from the list, or propose a new one, which stays
+    unconfirmed until the membership committee confirms it or merges it into another
+    (``merged_into``). A group may be declared a subsidiary of another (``parent``); the rule
+    counts directors per top-level group (``members.selectors.group_of_organisation``).
+    ``name_key`` is the look-alike key (``group_name_key``) the committee's merge hints use.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    confirmed = models.BooleanField(_("confirmed by the membership committee"), default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_groups"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="group_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="group_not_merged_into_itself"
+            ),
+        ]
+        verbose_name = _("corporate group")
+        verbose_name_plural = _("corporate groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_ref(self) -> str:
+        return f"group:{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        """Not merged into another group (a merged group only forwards to its target)."""
+        return self.merged_into_id is None
+
+
 class Organisation(models.Model):
     """A member organisation; it acts through one designated representative."""
 
     legal_name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
-    corporate_group = models.CharField(
-        _("corporate group / parent company"),
-        max_length=200,
+    corporate_group = models.ForeignKey(
+        "members.CorporateGroup",
+        verbose_name=_("corporate group"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text=_("Used by the anti-capture rule: one director per group."),
+        related_name="organisations",
+        help_text=_(
+            "Used by the anti-capture rule: one director per group. Chosen from the list; a change "
+            "waits for the membership committee."
+        ),
     )
     website = models.URLField(blank=True)
     logo = models.ImageField(upload_to="logos/", blank=True)
@@ -131,11 +227,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
-    @property
-    def group_key(self) -> str:
-        """The corporate group for the anti-capture rule (its own name when none is given)."""
-        return (self.corporate_group or self.legal_name).strip().casefold()
-
 
 class RepresentativeChange(models.Model):
     """Every change of representative or alternate, with its time (rolls read it)."""
@@ -161,6 +252,51 @@ class RepresentativeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.role} → {self.user or '—'} at {self.changed_at:%Y-%m-%d}"
+
+
+class GroupChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the membership committee")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OrganisationGroupChange(models.Model):
+    """An organisation's admin asks to move it to another corporate group.
+
+    The organisation stays in its group until the membership committee confirms the
+    change, so an admin cannot take a company out of its group to seat a second director.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="group_changes")
+    previous = models.ForeignKey(
+        CorporateGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    group = models.ForeignKey(CorporateGroup, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=GroupChangeStatus.choices, default=GroupChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(status="pending"), name="one_pending_group_change"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.group} ({self.status})"
+
+    @property
+    def audit_ref(self) -> str:
+        return f"group-change:{self.pk}"
 
 
 class MembershipState(models.TextChoices):
@@ -200,6 +336,17 @@ class Membership(models.Model):
     mirror_url = models.URLField(blank=True)
     in_directory = models.BooleanField(_("listed in the public directory"), default=False)
     suspension_reason = models.TextField(blank=True)
+    # An individual member's employer, declared if they wish (never asked of organisations):
+    # private unless ``employer_group_public``; the control figures count it only in aggregates.
+    employer_group = models.ForeignKey(
+        CorporateGroup,
+        verbose_name=_("employer's corporate group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    employer_group_public = models.BooleanField(_("show my employer publicly"), default=False)
     created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(default=clock.now)
 
@@ -310,7 +457,12 @@ class MembershipApplication(models.Model):
     )
     legal_name = models.CharField(max_length=200, blank=True)
     legal_name_key = models.CharField(max_length=200, blank=True, editable=False)
-    corporate_group = models.CharField(max_length=200, blank=True)
+    # The group chosen from the list, or the name of a new one the applicant proposes (it
+    # becomes an unconfirmed group when the application is approved).
+    corporate_group = models.ForeignKey(
+        CorporateGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_group = models.CharField(max_length=200, blank=True)
     website = models.URLField(blank=True)
     billing_contact_name = models.CharField(max_length=200, blank=True)
     billing_contact_email = models.EmailField(blank=True)

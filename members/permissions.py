@@ -84,6 +84,22 @@ def can_view_organisation(user: Any, organisation: Organisation) -> bool:
     return can_manage_organisation(user, organisation) or can_review_applications(user)
 
 
+def can_manage_corporate_groups(user: Any, obj: Any = None) -> bool:
+    """The membership committee confirms, merges and links corporate groups, and decides
+    the group changes organisations ask for."""
+    return acts_as(user, Role.MEMBERSHIP_COMMITTEE)
+
+
+def can_request_group_change(user: Any, organisation: Organisation) -> bool:
+    """An organisation's admins ask for another group (the committee confirms); the committee sets it."""
+    return can_manage_organisation(user, organisation) or can_manage_corporate_groups(user)
+
+
+def can_propose_corporate_group(user: Any, obj: Any = None) -> bool:
+    """Anyone signed in may name a group that is not in the list yet (it stays unconfirmed)."""
+    return is_authenticated(user)
+
+
 def owns_email(user: Any, email: str) -> bool:
     """``email`` is the user's login address or one of their verified addresses."""
     if not is_authenticated(user):
@@ -116,6 +132,11 @@ def can_act_for_membership(user: Any, membership: Membership) -> bool:
     if org is None:
         return False
     return org.representative_id == user.pk or org.admins.filter(pk=user.pk).exists()
+
+
+def can_declare_employer(user: Any, membership: Membership) -> bool:
+    """An individual member declares their own employer's group (optional, private by default)."""
+    return is_authenticated(user) and membership.user_id is not None and membership.user_id == user.pk
 
 
 def can_apply_for_renewal(user: Any, membership: Membership) -> bool:

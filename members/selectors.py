@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy
 from core import clock
 from core.models import OutgoingEmail
 from core.rules import rules_in_force
-from members.models import Membership, MembershipClass, MembershipState, Organisation, Reminder
+from members.models import (
+    CorporateGroup,
+    Membership,
+    MembershipClass,
+    MembershipState,
+    Organisation,
+    Reminder,
+)
 from members.rights import VotingRights, voting_rights
 
 S = MembershipState
@@ -74,7 +81,7 @@ def directory_queryset(*, classes_rule_set: Any, q: str = "") -> QuerySet[Member
             display_name=Coalesce("organisation__legal_name", "user__full_name"),
             class_position=Subquery(position.values("position")[:1]),
         )
-        .select_related("organisation")
+        .select_related("organisation", "employer_group")
     )
     if q:
         qs = qs.filter(display_name__icontains=q)
@@ -208,3 +215,153 @@ def not_reached_reason(membership: Membership) -> NotReachedReason | None:
     if last_reminder_at is not None:
         return NotReachedReason("no_action", str(NOT_REACHED_LABELS["no_action"]), last_reminder_at)
     return None
+
+
+# --- Corporate groups: who counts as one company ------------------------------------------------
+#
+# The anti-capture rule (one director per corporate group) and the control figures count by
+# ``GroupIdentity.key``. One function answers for an organisation (``group_of_organisation``)
+# and one for a declared employer (``group_of_employer``: a director's, a candidate's or an
+# individual member's); ``group_index()`` loads every group once for many answers.
+
+
+@dataclass(frozen=True)
+class GroupIdentity:
+    """The company a person or an organisation counts as, for the anti-capture rule.
+
+    ``key`` is stable and comparable: ``group:<id>`` for a group the membership committee
+    confirmed (its top-level parent, after merges); ``name:<look-alike key>`` for groups not
+    confirmed yet, so "ACME Inc." and "Acme" count as one company until the committee says
+    otherwise; ``org:<id>`` for an organisation that has no group (none since the groups
+    migration). ``label`` is what pages show.
+    """
+
+    key: str
+    label: str
+    group_id: int | None
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class _GroupRow:
+    pk: int
+    name: str
+    name_key: str
+    confirmed: bool
+    parent_id: int | None
+    merged_into_id: int | None
+
+
+class GroupIndex:
+    """Every corporate group in memory (one query), to resolve many identities."""
+
+    def __init__(self, rows: list[_GroupRow]) -> None:
+        self._rows = {row.pk: row for row in rows}
+        self._confirmed_by_key: dict[str, _GroupRow] = {}
+        for row in sorted(rows, key=lambda r: r.pk):
+            if row.confirmed and row.merged_into_id is None:
+                self._confirmed_by_key.setdefault(row.name_key, self._top(row.pk))
+
+    @classmethod
+    def load(cls) -> GroupIndex:
+        fields = ("pk", "name", "name_key", "confirmed", "parent_id", "merged_into_id")
+        return cls([_GroupRow(*values) for values in CorporateGroup.objects.values_list(*fields)])
+
+    def _top(self, group_id: int) -> _GroupRow:
+        """Follow merges and parents to the top-level group (a cycle stops where it closes)."""
+        row = self._rows[group_id]
+        seen = {row.pk}
+        while True:
+            nxt = row.merged_into_id or row.parent_id
+            if nxt is None or nxt in seen or nxt not in self._rows:
+                return row
+            seen.add(nxt)
+            row = self._rows[nxt]
+
+    def of_group(self, group_id: int) -> GroupIdentity:
+        top = self._top(group_id)
+        if not top.confirmed:
+            top = self._confirmed_by_key.get(top.name_key, top)
+        if top.confirmed:
+            return GroupIdentity(f"group:{top.pk}", top.name, top.pk, True)
+        return GroupIdentity(f"name:{top.name_key}", top.name, top.pk, False)
+
+    def of_organisation(self, organisation: Organisation) -> GroupIdentity:
+        if organisation.corporate_group_id is not None and organisation.corporate_group_id in self._rows:
+            return self.of_group(organisation.corporate_group_id)
+        return GroupIdentity(f"org:{organisation.pk}", organisation.legal_name, None, False)
+
+    def of_employer(
+        self,
+        *,
+        organisation: Organisation | None = None,
+        group_id: int | None = None,
+        independent: bool = False,
+    ) -> GroupIdentity | None:
+        """A declared employer's identity; ``None`` for an independent or an undeclared one."""
+        if independent:
+            return None
+        if organisation is not None:
+            return self.of_organisation(organisation)
+        if group_id is not None and group_id in self._rows:
+            return self.of_group(group_id)
+        return None
+
+
+def group_index() -> GroupIndex:
+    """Every group, loaded once: for the count, the board's composition, the control figures."""
+    return GroupIndex.load()
+
+
+def group_of_organisation(organisation: Organisation, *, index: GroupIndex | None = None) -> GroupIdentity:
+    """The company ``organisation`` counts as (its top-level confirmed group, or look-alikes)."""
+    return (index or group_index()).of_organisation(organisation)
+
+
+def group_of_employer(
+    *,
+    organisation: Organisation | None = None,
+    group: CorporateGroup | None = None,
+    independent: bool = False,
+    index: GroupIndex | None = None,
+) -> GroupIdentity | None:
+    """The company a person works for, as declared: an organisation, a group, or independent (``None``)."""
+    if independent or (organisation is None and group is None):
+        return None
+    return (index or group_index()).of_employer(
+        organisation=organisation, group_id=group.pk if group is not None else None
+    )
+
+
+def group_choices() -> QuerySet[CorporateGroup]:
+    """The list people choose a group from: live groups (not merged), confirmed ones first."""
+    return CorporateGroup.objects.filter(merged_into__isnull=True).order_by("-confirmed", "name", "pk")
+
+
+@dataclass(frozen=True)
+class MergeHint:
+    """Live groups whose names look alike: the committee probably wants one of them."""
+
+    name_key: str
+    groups: list[CorporateGroup]
+
+    @property
+    def target(self) -> CorporateGroup:
+        """The suggested group to keep: a confirmed one, else the oldest."""
+        return min(self.groups, key=lambda g: (not g.confirmed, g.pk))
+
+    @property
+    def others(self) -> list[CorporateGroup]:
+        return [g for g in self.groups if g.pk != self.target.pk]
+
+
+def group_merge_hints() -> list[MergeHint]:
+    """Families of live groups sharing a look-alike key, at least one of them unconfirmed."""
+    families: dict[str, list[CorporateGroup]] = {}
+    for group in CorporateGroup.objects.filter(merged_into__isnull=True).order_by("pk"):
+        families.setdefault(group.name_key, []).append(group)
+    return [
+        MergeHint(key, groups)
+        for key, groups in sorted(families.items())
+        if len(groups) > 1 and not all(g.confirmed for g in groups)
+    ]

@@ -44,6 +44,7 @@ from members.billing.models import BillingFlag
 from members.billing.services.invoices import invoice_issue
 from members.models import MembershipApplication, Reminder
 from tests.factories import make_member
+from members.models import CorporateGroup, MembershipApplication, OrganisationGroupChange, Reminder
 from tests.roles import (
     ACTORS,
     ADMIN_LOGIN,
@@ -228,10 +229,22 @@ MEMBERS = [
         "/members/organisations/{org}/alternate/remove/",
         no=frozenset({NOT_ALLOWED, NOT_FOUND, FORBIDDEN}),
     ),
+    # Asking for another corporate group: the organisation's admins and the membership committee.
+    post_only(
+        "members:organisation_group",
+        "/members/organisations/{org}/group/",
+        no=frozenset({NOT_ALLOWED, NOT_FOUND, FORBIDDEN}),
+    ),
     public("members:invitation_accept", "/members/invitations/not-a-token/"),
     public("members:directory", "/members/"),
     signed_in("members:membership", "/members/membership/"),
     post_only("members:directory_listing", "/members/membership/directory/"),
+    # An individual member's employer: their own membership (404 for whoever has none).
+    post_only(
+        "members:employer_declare",
+        "/members/membership/employer/",
+        no=frozenset({NOT_ALLOWED, NOT_FOUND, FORBIDDEN}),
+    ),
     # Leaving and renewing act on one's own membership: 404 for whoever has none.
     signed_in("members:leave", "/members/membership/leave/", NOT_FOUND, member=OK),
     signed_in("members:renew", "/members/renew/", NOT_FOUND, member=OK),
@@ -332,6 +345,18 @@ MANAGE = [
         "/manage/members/applications/{application}/reject/",
         R.MEMBERSHIP_COMMITTEE,
     ),
+    # Corporate groups: the membership committee confirms, merges, links, decides changes.
+    manage("members_manage:group_list", "/manage/members/groups/", R.MEMBERSHIP_COMMITTEE),
+    manage_post_only(
+        "members_manage:group_confirm", "/manage/members/groups/{group}/confirm/", R.MEMBERSHIP_COMMITTEE
+    ),
+    manage_post_only("members_manage:group_merge", "/manage/members/groups/merge/", R.MEMBERSHIP_COMMITTEE),
+    manage_post_only("members_manage:group_parent", "/manage/members/groups/parent/", R.MEMBERSHIP_COMMITTEE),
+    manage_post_only(
+        "members_manage:group_change_decide",
+        "/manage/members/groups/changes/{group_change}/decide/",
+        R.MEMBERSHIP_COMMITTEE,
+    ),
     # The member list: committee and staff; suspension: by board decision (secretary, chair).
     manage("members_manage:member_list", "/manage/members/", R.MEMBERSHIP_COMMITTEE, R.STAFF),
     manage("members_manage:member_export", "/manage/members/export.csv", R.MEMBERSHIP_COMMITTEE, R.STAFF),
@@ -418,13 +443,12 @@ MANAGE = [
     manage_post_only(
         "elections_manage:certify", "/manage/elections/{election}/certify/", R.ELECTION_COMMITTEE_CHAIR
     ),
-    # The provisional roll; once frozen (as in every demo election), the page sends on to the election.
+    # The provisional roll; once frozen (as in every demo election), the lines struck since.
     manage(
         "elections_manage:roll",
         "/manage/elections/{election}/roll/",
         *ELECTION_COMMITTEE,
         R.ELECTION_OBSERVER,
-        yes=ELSEWHERE,
     ),
     manage_post_only(
         "elections_manage:correct", "/manage/elections/{election}/roll/correct/", *ELECTION_COMMITTEE
@@ -583,6 +607,10 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
             assert member is not None and sponsored.organisation is not None
             invoice = invoice_issue(membership=sponsored)
             token, _ = api_token_create(user=member, name="table")
+            group = one(CorporateGroup.objects.filter(merged_into__isnull=True).order_by("pk"))
+            group_change = OrganisationGroupChange.objects.create(
+                organisation=sponsored.organisation, group=group, requested_by=member
+            )
             voting = one(Election.objects.filter(roll_frozen_at__isnull=False, closed_at__isnull=True))
             past = one(Election.objects.filter(state="certified"))
             minutes = one(Minutes.objects.filter(status="published").order_by("number"))
@@ -607,6 +635,8 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
                 "member_pk": member.pk,
                 # A member (no role, nothing to resign) who asked to be forgotten.
                 "erasure": ErasureRequest.objects.create(user=make_member().user).pk,
+                "group": group.pk,
+                "group_change": group_change.pk,
             }
             yield {"now": now, "people": people, "params": params}
         finally:

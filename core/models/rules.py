@@ -100,6 +100,12 @@ class RuleSet(models.Model):
     board_term_gap_years = models.PositiveSmallIntegerField(
         _("board: gap after the limit (years)"), default=1
     )
+    board_partial_term_counts_above_percent = models.PositiveSmallIntegerField(
+        _("board: a part of a term counts as a full term when more than this share was served (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0: any part counts as a full term; 100: only full terms count."),
+    )
     board_vacancy_window_months = models.PositiveSmallIntegerField(
         _("board: appointment window before an election (months)"), default=3
     )

@@ -74,7 +74,7 @@ class CandidateSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_employer(self, candidate: Any) -> str:
-        return candidate.employer.legal_name if candidate.employer_id else candidate.employer_name
+        return candidate.employer.legal_name if candidate.employer_id else candidate.employer_label
 
     @extend_schema_field(NominatorSerializer(many=True))
     def get_nominators(self, candidate: Any) -> list[dict[str, Any]]:

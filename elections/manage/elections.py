@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import clock
 from core.access import permission_required
 from core.views.errors import domain_errors
 from elections import permissions
@@ -98,6 +99,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "reason_form": ReasonForm(),
             "can_run": permissions.can_run_election(request.user, election),
             "can_certify": permissions.can_certify_election(request.user, election),
+            "record_date_passed": election.roll_frozen_at is None
+            and not election.is_finished
+            and clock.now() >= election.record_date,
         },
     )
 

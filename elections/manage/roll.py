@@ -13,7 +13,9 @@ from core.access import permission_required
 from core.views.errors import domain_errors
 from elections import permissions
 from elections.forms import CorrectionForm
-from elections.services.roll import RollLine, roll_correct, roll_lines
+from elections.models import Election, RollEntry
+from elections.services.roll import RollLine, roll_correct, roll_lines, roll_lines_without_voter
+from elections.services.strikes import struck_reason_label
 from elections.views import election_or_404
 from members.models import Membership
 
@@ -21,18 +23,25 @@ ROLL_FILTERS = {
     "all": lambda line: True,
     "left_off": lambda line: not line.eligible,
     "corrected": lambda line: line.corrected,
+    # "no_voter": organisations nobody could vote for (computed per request, see ``roll``).
 }
 
 
 @permission_required(permissions.can_view_committee_pages)
 def roll(request: HttpRequest, slug: str) -> HttpResponse:
-    """Every line of the provisional roll, who is left off and why."""
+    """Every line of the provisional roll, who is left off and why, and the organisations nobody
+    could vote for (the freeze refuses until they are fixed). Once frozen: the lines struck since."""
     election = election_or_404(slug)
     if election.roll_frozen_at is not None:
-        return redirect("elections_manage:detail", slug=election.slug)
+        return _frozen(request, election)
     show = request.GET.get("show", "all")
+    every = roll_lines(election=election)
+    voterless = roll_lines_without_voter(election=election, lines=every)
+    without_voter = {line.member_number for line in voterless}
     keep = ROLL_FILTERS.get(show, ROLL_FILTERS["all"])
-    lines: list[RollLine] = [line for line in roll_lines(election=election) if keep(line)]
+    if show == "no_voter":
+        keep = lambda line: line.member_number in without_voter  # noqa: E731
+    lines: list[RollLine] = [line for line in every if keep(line)]
     page_obj = Paginator(lines, 100).get_page(request.GET.get("page"))
     numbers = [line.member_number for line in page_obj]
     names = {
@@ -45,9 +54,35 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "election": election,
             "page_obj": page_obj,
-            "rows": [(line, names.get(line.member_number, "")) for line in page_obj],
+            "rows": [
+                (line, names.get(line.member_number, ""), line.member_number in without_voter)
+                for line in page_obj
+            ],
             "show": show,
+            "voterless": voterless,
             "left_off": sum(1 for line in lines if not line.eligible) if show == "all" else None,
+        },
+    )
+
+
+def _frozen(request: HttpRequest, election: Election) -> HttpResponse:
+    """The frozen roll's lines struck since the freeze, with the reason (a member suspended)."""
+    struck = list(RollEntry.objects.filter(election=election, struck=True).order_by("member_number"))
+    names = {
+        m.number: m.public_name
+        for m in Membership.objects.filter(number__in=[e.member_number for e in struck]).select_related(
+            "user", "organisation"
+        )
+    }
+    return render(
+        request,
+        "elections/manage/roll_frozen.html",
+        {
+            "election": election,
+            "struck": [
+                (entry, names.get(entry.member_number, ""), struck_reason_label(entry.struck_reason))
+                for entry in struck
+            ],
         },
     )
 

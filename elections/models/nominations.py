@@ -26,9 +26,16 @@ class Candidate(models.Model):
     name = models.CharField(_("name on the ballot"), max_length=200)
     state = models.CharField(max_length=10, choices=CandidateState.choices, default=CandidateState.NOMINATED)
     statement = models.TextField(_("statement"), blank=True)
+    # The employer declared on accepting, chosen from the list: a member organisation or a
+    # corporate group, or ``independent`` declared explicitly (shown publicly). ``employer_name``
+    # keeps the label; candidacies from before the list may have only that (legacy).
     employer = models.ForeignKey(
         "members.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    employer_group = models.ForeignKey(
+        "members.CorporateGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    independent = models.BooleanField(_("independent (no employer)"), default=False)
     employer_name = models.CharField(_("employer as declared"), max_length=200, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -49,11 +56,11 @@ class Candidate(models.Model):
         return f"candidate:{self.pk}"
 
     @property
-    def group_key(self) -> str:
-        """The corporate group for the anti-capture rule ("" when self-employed or none)."""
-        if self.employer is not None:
-            return self.employer.group_key
-        return self.employer_name.strip().casefold()
+    def employer_label(self) -> str:
+        """The employer as public pages show it ("Independent" when declared so)."""
+        if self.independent:
+            return str(_("Independent"))
+        return self.employer_name
 
     @property
     def stands(self) -> bool:

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -42,7 +43,8 @@ class RollEntry(models.Model):
 
     ``voter`` is who may cast it (the person, or the organisation's representative on
     record at the record date); ``alternate`` may cast it instead if named before then.
-    ``has_voted`` is the only trace of voting, with no time. Rewritten at the close.
+    ``has_voted`` is the only trace of voting, with no time. Rewritten at the close. A line
+    may be ``struck`` after the freeze (``elections.services.strikes``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -58,10 +60,17 @@ class RollEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     has_voted = models.BooleanField(default=False)
+    # Struck after the freeze (the member was suspended before voting): the line cannot be
+    # cast and leaves the quorum's figures. A line that has voted is never struck.
+    struck = models.BooleanField(default=False)
+    struck_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["election", "member_number"], name="one_roll_row_per_member"),
+            models.CheckConstraint(
+                condition=Q(struck=False) | Q(has_voted=False), name="struck_roll_line_has_not_voted"
+            ),
         ]
         indexes = [models.Index(fields=["election", "voter"], name="roll_election_voter_idx")]
         verbose_name = _("roll entry")

@@ -174,13 +174,17 @@ def ballot_cast(
         entry = (
             RollEntry.objects.filter(election=locked, pk=entry_pk)
             .filter(Q(voter=voter) | Q(alternate=voter))
-            .values("pk", "member_number", "weight", "has_voted")
+            .values("pk", "member_number", "weight", "has_voted", "struck")
             .first()
         )
         if entry is None:
             raise NotFound(_("You are not on this election's roll."), code="not_on_roll")
+        if entry["struck"]:
+            raise Conflict(_("This vote was struck from the roll: the member is suspended."), code="struck")
         choices = check_choices(election=locked, ranks=ranks, marks=marks)
-        flipped = RollEntry.objects.filter(pk=entry["pk"], has_voted=False).update(has_voted=True)
+        flipped = RollEntry.objects.filter(pk=entry["pk"], has_voted=False, struck=False).update(
+            has_voted=True
+        )
         if flipped != 1:
             raise Conflict(_("A ballot has already been cast for this vote."), code="already_voted")
         Ballot.objects.create(election=locked, choices=choices, weight=entry["weight"])
@@ -204,7 +208,15 @@ def _rewrite_shuffled(election: Election) -> tuple[int, int]:
     trackers = list(Tracker.objects.filter(election=election).values_list("code", flat=True))
     roll = list(
         RollEntry.objects.filter(election=election).values_list(
-            "member_number", "subject_type", "class_code", "weight", "voter_id", "alternate_id", "has_voted"
+            "member_number",
+            "subject_type",
+            "class_code",
+            "weight",
+            "voter_id",
+            "alternate_id",
+            "has_voted",
+            "struck",
+            "struck_reason",
         )
     )
     Ballot.objects.filter(election=election).delete()
@@ -230,8 +242,10 @@ def _rewrite_shuffled(election: Election) -> tuple[int, int]:
                 voter_id=v,
                 alternate_id=a,
                 has_voted=h,
+                struck=x,
+                struck_reason=r,
             )
-            for n, t, k, w, v, a, h in roll
+            for n, t, k, w, v, a, h, x, r in roll
         ),
         batch_size=BATCH,
     )

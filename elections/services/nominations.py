@@ -21,12 +21,15 @@ from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.mail import email_queue
 from core.models import Role
+from core.rules import rules_in_force
 from elections.models import Candidate, CandidateState, Election, ElectionState, Nomination
 from elections.rules import election_rules_for
 from elections.services.ballot_names import check_ballot_name
 from elections.services.common import day, lock_election
-from members.models import Membership, Organisation
+from governance.services.composition import check_declared_employer, check_term_limit
+from members.models import CorporateGroup, Membership, Organisation
 from members.rights import voting_rights
+from members.services.groups import corporate_group_propose
 
 COMMITTEE_ROLES = (Role.ELECTION_COMMITTEE, Role.ELECTION_COMMITTEE_CHAIR)
 
@@ -103,6 +106,32 @@ def check_nominee_eligible(*, election: Election, person: Any, at: dt.datetime |
             code="nominee_not_in_good_standing",
             detail={"days": rules.nominee_standing_days},
         )
+    check_seat_eligibility(election=election, person=person)
+
+
+def seating_at(election: Election) -> dt.datetime:
+    """When the elected take their seats: the end of the cohort's current term (not before the
+    close of voting), or the close of voting for a vacancy. Eligibility is judged then."""
+    closes = election.voting_closes_at
+    if election.cohort is not None:
+        term_end = dt.datetime.combine(election.cohort.term_end, dt.time.min, tzinfo=dt.UTC)
+        return max(term_end, closes)
+    return closes
+
+
+def check_seat_eligibility(*, election: Election, person: Any) -> None:
+    """Refuse, with the reason, someone who could not take a seat when the elected are seated
+    (the consecutive-term limit), so nobody stands, wins and is then refused at certification."""
+    at = seating_at(election)
+    try:
+        check_term_limit(person=person, at=at, rules=rules_in_force(at=min(at, clock.now())))
+    except Conflict as error:
+        raise Conflict(
+            _("%(name)s cannot stand in this election: %(reason)s")
+            % {"name": person, "reason": error.message},
+            code="nominee_term_limit",
+            detail=error.detail,
+        ) from None
 
 
 def _require_nominations_open(election: Election) -> None:
@@ -184,11 +213,17 @@ def candidate_accept(
     *,
     candidate: Candidate,
     statement: str,
-    employer: Organisation | None,
-    employer_name: str = "",
+    employer: Organisation | CorporateGroup | None,
+    independent: bool = False,
+    proposed_employer: str = "",
     actor: Any,
 ) -> Candidate:
-    """The nominee accepts; statement and declared employer are frozen from now on."""
+    """The nominee accepts; statement and declared employer are frozen from now on.
+
+    The employer is a member organisation or a corporate group chosen from the list, a new
+    group the nominee names (``proposed_employer``: added unconfirmed for the membership
+    committee), or independence declared explicitly (shown publicly); never left blank.
+    """
     statement = (statement or "").strip()
     if not statement:
         raise ValidationFailed(_("Please write a statement for the members."), code="statement_required")
@@ -204,20 +239,36 @@ def candidate_accept(
                 code="not_pending",
             )
         check_nominee_eligible(election=locked_election, person=actor)
+        if employer is None and proposed_employer.strip():
+            employer = corporate_group_propose(name=proposed_employer, actor=actor)
+        declared = check_declared_employer(employer, independent=independent)
         locked.state = CandidateState.ACCEPTED
         locked.statement = statement
-        locked.employer = employer
-        locked.employer_name = employer.legal_name if employer else employer_name.strip()[:200]
+        locked.employer = declared.organisation
+        locked.employer_group = declared.group
+        locked.independent = declared.independent
+        locked.employer_name = declared.label
         locked.accepted_at = clock.now()
-        locked.save(update_fields=["state", "statement", "employer", "employer_name", "accepted_at"])
+        locked.save(
+            update_fields=[
+                "state",
+                "statement",
+                "employer",
+                "employer_group",
+                "independent",
+                "employer_name",
+                "accepted_at",
+            ]
+        )
         audit_record(
             actor=actor,
             action="election.candidate_accepted",
             obj=locked_election,
             data={
                 "candidate": locked.pk,
-                "employer": employer.slug if employer else "",
-                "declared": bool(employer_name),
+                "employer": declared.organisation.slug if declared.organisation else "",
+                "employer_group": declared.group.audit_ref if declared.group else "",
+                "independent": declared.independent,
             },
         )
     return locked

@@ -60,7 +60,9 @@ def voting_reminders_send(*, election: Election, at: dt.datetime | None = None) 
         )
     )
     sent = 0
-    entries = RollEntry.objects.filter(election=election, has_voted=False).select_related("voter")
+    entries = RollEntry.objects.filter(election=election, has_voted=False, struck=False).select_related(
+        "voter"
+    )
     for entry in entries.iterator(chunk_size=2000):
         if entry.member_number in already:
             continue
@@ -74,7 +76,9 @@ def extension_notify(*, election_id: int, extension: int) -> int:
     if election is None:
         return 0
     sent = 0
-    entries = RollEntry.objects.filter(election=election, has_voted=False).select_related("voter")
+    entries = RollEntry.objects.filter(election=election, has_voted=False, struck=False).select_related(
+        "voter"
+    )
     for entry in entries.iterator(chunk_size=2000):
         sent += _send(election, entry, -extension, "emails/elections/voting_extended")
     return sent

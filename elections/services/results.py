@@ -13,8 +13,10 @@ short transaction (``elections.services.packages``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -43,12 +45,14 @@ from elections.models import (
     Tracker,
 )
 from elections.rules import election_rules_for
-from elections.selectors import ballot_candidates
+from elections.selectors import ballot_candidates, candidate_group
 from elections.services.common import lock_election
+from elections.services.nominations import check_seat_eligibility
 from elections.services.packages import CountOutcome, CountSpec, blt_text, csv_of, json_of, package_build
 from governance.models import HoldingSource, SeatHolding
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
 from members.models import Membership
+from members.selectors import group_index
 
 
 def jwt_kid(token: str) -> str:
@@ -92,6 +96,26 @@ def count_input(*, election: Election) -> tuple[CountElection, dict[int, Candida
     )
 
 
+def candidate_groups(candidates: Iterable[Candidate]) -> dict[str, str]:
+    """Ballot name → group key of each candidate with an employer (the anti-capture rule's input)."""
+    index = group_index()
+    keys = {c.name: candidate_group(c, index=index) for c in candidates}
+    return {name: identity.key for name, identity in keys.items() if identity is not None}
+
+
+def ineligible_candidates(*, election: Election, candidates: Iterable[Candidate]) -> dict[str, str]:
+    """Ballot name → why a candidate could not take a seat when the elected are seated
+    (the term limit): the count leaves them out, as the group cap does, so certification
+    never meets a rule that could have been checked before."""
+    refused: dict[str, str] = {}
+    for candidate in candidates:
+        try:
+            check_seat_eligibility(election=election, person=candidate.person)
+        except Conflict as error:
+            refused[candidate.name] = error.message
+    return refused
+
+
 def counting_method(*, election: Election, seats: int) -> tuple[str, list[str]]:
     """The method the count runs, and a note when it is not the declared one."""
     if election.method == Method.PLURALITY and seats > 1:
@@ -110,9 +134,18 @@ def count_spec(*, election: Election) -> CountSpec:
     data, by_pk = count_input(election=election)
     seats = election.seats.count()
     # The anti-capture rule's input: the candidates' corporate groups, the sitting directors who stay.
-    groups = {c.name: c.group_key for c in by_pk.values() if c.group_key}
+    groups = candidate_groups(by_pk.values())
     sitting = group_directors_in_office(excluding_cohort=election.cohort)
+    # Candidates the term limit keeps from taking the seat are left out of the count like
+    # withdrawn ones (so the package records them and a recount does the same).
+    ineligible = ineligible_candidates(election=election, candidates=by_pk.values())
+    if ineligible:
+        data = dataclasses.replace(data, withdrawn=set(data.withdrawn) | set(ineligible))
     engine, notes = counting_method(election=election, seats=seats)
+    notes = [
+        *(_("%(reason)s Left out of the count.") % {"reason": reason} for reason in ineligible.values()),
+        *notes,
+    ]
     rules = election_rules_for(rule_set=election.rule_set)
     return CountSpec(
         election=election,
@@ -324,7 +357,8 @@ def election_seat_elected(*, election: Election, actor: Any = None) -> Election:
             seat_fill(
                 seat=seat,
                 person=candidate.person,
-                employer=candidate.employer,
+                employer=candidate.employer or candidate.employer_group,
+                independent=candidate.independent,
                 source=HoldingSource.ELECTION,
                 actor=actor,
             )
@@ -332,6 +366,18 @@ def election_seat_elected(*, election: Election, actor: Any = None) -> Election:
         locked.save(update_fields=["seats_filled_at"])
         audit_record(actor=actor, action="election.seats_filled", obj=locked)
     return locked
+
+
+def check_elected_still_eligible(*, election: Election) -> None:
+    """The count left out whoever was ineligible then; if someone elected became ineligible
+    since (appointed elsewhere, say), ask for a recount, which leaves them out too."""
+    refused = ineligible_candidates(election=election, candidates=elected_candidates(election=election))
+    if refused:
+        raise Conflict(
+            _("Since the count, %(names)s can no longer take a seat (%(reasons)s): recount, then certify.")
+            % {"names": ", ".join(refused), "reasons": "; ".join(refused.values())},
+            code="recount_needed",
+        )
 
 
 def election_certify(*, election: Election, actor: Any) -> Election:
@@ -355,6 +401,7 @@ def election_certify(*, election: Election, actor: Any) -> Election:
                 _("%(n)s dispute(s) must be decided before certification.") % {"n": open_disputes},
                 code="open_disputes",
             )
+        check_elected_still_eligible(election=locked)
         locked.state = ElectionState.CERTIFIED
         locked.certified_at = clock.now()
         locked.certified_by = actor

@@ -32,6 +32,7 @@ from core.rules import rules_in_force
 from elections import permissions
 from elections.models import Election, ElectionState, RollCorrection, RollEntry
 from elections.services.common import lock_election
+from elections.services.strikes import STRUCK_SUSPENDED, suspended_at
 from members.models import Membership, MembershipClass, RepresentativeChange
 from members.rights import VotingRights, voting_rights, voting_rights_bulk
 
@@ -167,11 +168,22 @@ def _people_at(moment: dt.datetime, role: str, strictly_before: bool) -> dict[in
 
 
 def _voters(election: Election, numbers: set[str]) -> dict[str, tuple[int | None, int | None]]:
-    """member number → (voter user id, alternate user id) at the record date."""
+    """member number → (voter user id, alternate user id) at the record date.
+
+    An organisation votes through the representative in force at the record date: the last
+    recorded change at or before it, or, when none was recorded by then (the organisation
+    kept the person it was created with, or changed only later), its current representative.
+    The alternate is the one named before the record date, or the current one if the
+    organisation never recorded a change of alternate and existed then.
+    """
     at = election.record_date
     reps = _people_at(at, RepresentativeChange.Role.REPRESENTATIVE, strictly_before=False)
     alts = _people_at(at, RepresentativeChange.Role.ALTERNATE, strictly_before=True)
-    with_history = set(RepresentativeChange.objects.values_list("organisation_id", flat=True).distinct())
+    alternates_changed = set(
+        RepresentativeChange.objects.filter(role=RepresentativeChange.Role.ALTERNATE)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
     result: dict[str, tuple[int | None, int | None]] = {}
     rows = Membership.objects.filter(number__in=numbers).values_list(
         "number",
@@ -184,14 +196,59 @@ def _voters(election: Election, numbers: set[str]) -> dict[str, tuple[int | None
     for number, user_id, org_id, rep_now, alt_now, org_created in rows.iterator(chunk_size=BATCH):
         if user_id is not None:
             result[number] = (user_id, None)
-        elif org_id in with_history:
-            result[number] = (reps.get(org_id), alts.get(org_id))
-        elif org_created is not None and org_created <= at:
-            # An organisation with no recorded change keeps the people it was created with.
-            result[number] = (rep_now, alt_now)
+            continue
+        voter = reps.get(org_id) or rep_now
+        if org_id in alts:
+            alternate = alts[org_id]
+        elif org_id not in alternates_changed and org_created is not None and org_created <= at:
+            alternate = alt_now
         else:
-            result[number] = (None, None)
+            alternate = None
+        result[number] = (voter, alternate if alternate != voter else None)
+    for number in numbers - result.keys():
+        result[number] = (None, None)  # no such membership: nobody can vote for it
     return result
+
+
+@dataclass(frozen=True)
+class VoterlessLine:
+    """An organisation on the roll that nobody could vote for: it has no representative."""
+
+    member_number: str
+    name: str
+
+
+def _voterless(voters: dict[str, tuple[int | None, int | None]]) -> list[VoterlessLine]:
+    missing = sorted(number for number, (voter, _alt) in voters.items() if voter is None)
+    if not missing:
+        return []
+    names = dict(
+        Membership.objects.filter(number__in=missing).values_list("number", "organisation__legal_name")
+    )
+    return [VoterlessLine(number, names.get(number) or number) for number in missing]
+
+
+def roll_lines_without_voter(
+    *, election: Election, lines: Iterable[RollLine] | None = None
+) -> list[VoterlessLine]:
+    """Eligible organisation lines with nobody to cast them: the committee must fix them before the
+    freeze (name a representative, or correct the line off the roll with a reason)."""
+    eligible = [
+        line for line in (lines if lines is not None else roll_lines(election=election)) if line.eligible
+    ]
+    return _voterless(_voters(election, {line.member_number for line in eligible}))
+
+
+def _refuse_voterless(missing: list[VoterlessLine]) -> None:
+    raise Conflict(
+        _(
+            "The roll cannot be frozen: nobody could vote for %(names)s. Name each organisation's "
+            "representative, or correct its line off the roll with a reason, then freeze again."
+        )
+        % {"names": ", ".join(f"{line.name} ({line.member_number})" for line in missing)},
+        code="roll_line_without_voter",
+        detail={"members": [line.member_number for line in missing]},
+    )
 
 
 def roll_freeze(*, election: Election, actor: Any = None) -> Election:
@@ -206,10 +263,14 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
             raise Conflict(_("The election was cancelled."), code="wrong_state")
         eligible = [line for line in roll_lines(election=locked) if line.eligible]
         voters = _voters(locked, {line.member_number for line in eligible})
+        missing = _voterless(voters)
+        if missing:
+            _refuse_voterless(missing)
+        suspended = suspended_at({line.member_number for line in eligible}, at=clock.now())
         by_class: dict[str, dict[str, int]] = {}
         batch: list[RollEntry] = []
         for line in eligible:
-            voter_id, alternate_id = voters.get(line.member_number, (None, None))
+            voter_id, alternate_id = voters[line.member_number]
             batch.append(
                 RollEntry(
                     election=locked,
@@ -219,6 +280,8 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
                     weight=line.weight,
                     voter_id=voter_id,
                     alternate_id=alternate_id,
+                    struck=line.member_number in suspended,
+                    struck_reason=STRUCK_SUSPENDED if line.member_number in suspended else "",
                 )
             )
             figures = by_class.setdefault(line.class_code, {"rows": 0, "weight": 0})
@@ -245,6 +308,7 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
                 "rows": locked.roll_rows,
                 "weight": locked.roll_weight,
                 "by_class": by_class,
+                "struck": sorted(suspended),
             },
         )
     return locked
@@ -307,7 +371,7 @@ def access_own_roll_entries(*, election: Election, user: Any) -> list[RollEntry]
     if not is_authenticated(user):
         return []
     return list(
-        RollEntry.objects.filter(election=election)
+        RollEntry.objects.filter(election=election, struck=False)
         .filter(Q(voter=user) | Q(alternate=user))
         .order_by("subject_type", "member_number")
     )

@@ -45,11 +45,13 @@ def nominate(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _answer(action: str, candidate: Candidate, form: AcceptForm, actor: Any) -> None:
     if action == "accept":
+        chosen = form.cleaned_data["employer"]
         nomination_services.candidate_accept(
             candidate=candidate,
             statement=form.cleaned_data["statement"],
-            employer=form.cleaned_data["employer"],
-            employer_name=form.cleaned_data["employer_name"],
+            employer=chosen.employer if chosen else None,
+            independent=bool(chosen and chosen.independent),
+            proposed_employer=form.cleaned_data["proposed_employer"],
             actor=actor,
         )
     elif action == "decline":

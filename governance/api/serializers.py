@@ -49,7 +49,7 @@ class HoldingSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_employer(self, holding: Any) -> str:
-        return holding.employer.legal_name if holding.employer_id else holding.employer_name
+        return holding.employer.legal_name if holding.employer_id else holding.employer_label
 
 
 class SeatSerializer(serializers.Serializer):
@@ -103,7 +103,7 @@ class BoardHistorySerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_employer(self, holding: Any) -> str:
-        return holding.employer.legal_name if holding.employer_id else holding.employer_name
+        return holding.employer.legal_name if holding.employer_id else holding.employer_label
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_decision(self, holding: Any) -> str | None:

@@ -48,11 +48,13 @@ def seat_fill(request: HttpRequest) -> HttpResponse:
     vacant = Seat.objects.filter(abolished_at__isnull=True, vacant_since__isnull=False)
     form = SeatFillForm(request.POST, vacant=vacant)
     if form.is_valid():
+        declared = form.cleaned_data["employer"]
         with domain_errors(request, form) as outcome:
             board_services.seat_fill(
                 seat=form.cleaned_data["seat"],
                 person=form.cleaned_data["person"],
-                employer=form.cleaned_data["employer"],
+                employer=declared.employer,
+                independent=declared.independent,
                 source=form.cleaned_data["source"],
                 decision=form.cleaned_data["decision"],
                 actor=request.user,

@@ -18,6 +18,7 @@ from core.access import permission_required
 from core.views.errors import domain_errors
 from governance.forms import SuspensionLiftForm, SuspensionOrderForm
 from governance.models import Suspension, SuspensionStatus
+from governance.register import adopted_decisions
 from governance.services import suspensions as services
 from members.models import Membership
 from members.permissions import can_reinstate_member, can_suspend_member
@@ -42,7 +43,7 @@ def _open_suspension(membership: Membership) -> Suspension | None:
 def member_suspend(request: HttpRequest, number: str) -> HttpResponse:
     membership = _membership(request, number)
     form = SuspensionOrderForm(
-        request.POST or None, decisions=services.adopted_decisions(), initial={"notice_date": clock.today()}
+        request.POST or None, decisions=adopted_decisions(), initial={"notice_date": clock.today()}
     )
     if request.method == "POST" and form.is_valid():
         with domain_errors(request, form) as outcome:
@@ -80,7 +81,7 @@ def member_suspend(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_reinstate(request: HttpRequest, number: str) -> HttpResponse:
     membership = _membership(request, number)
-    form = SuspensionLiftForm(request.POST or None, decisions=services.adopted_decisions())
+    form = SuspensionLiftForm(request.POST or None, decisions=adopted_decisions())
     if request.method == "POST" and form.is_valid():
         with domain_errors(request, form) as outcome:
             services.membership_reinstate(

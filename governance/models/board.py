@@ -85,9 +85,16 @@ class SeatHolding(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seat_holdings"
     )
+    # The employer the director declared, chosen from the list: a member organisation or a
+    # corporate group, or ``independent`` declared explicitly (shown publicly). ``employer_name``
+    # keeps the label as declared; holdings from before the list may have only that (legacy).
     employer = models.ForeignKey(
         "members.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    employer_group = models.ForeignKey(
+        "members.CorporateGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    independent = models.BooleanField(_("independent (no employer)"), default=False)
     employer_name = models.CharField(_("employer as declared"), max_length=200, blank=True)
     source = models.CharField(max_length=12, choices=HoldingSource.choices)
     decision = models.ForeignKey(
@@ -111,9 +118,20 @@ class SeatHolding(models.Model):
             models.UniqueConstraint(
                 fields=["person"], condition=Q(ends_at__isnull=True), name="one_seat_per_person"
             ),
+            models.CheckConstraint(
+                condition=Q(independent=False) | (Q(employer__isnull=True) & Q(employer_group__isnull=True)),
+                name="holding_independent_has_no_employer",
+            ),
         ]
         verbose_name = _("seat holding")
         verbose_name_plural = _("seat holdings")
 
     def __str__(self) -> str:
         return f"{self.seat} — {self.person}"
+
+    @property
+    def employer_label(self) -> str:
+        """The employer as the public board shows it ("Independent" when declared so)."""
+        if self.independent:
+            return str(_("Independent"))
+        return self.employer_name

@@ -30,11 +30,19 @@ from governance.models import (
     DecisionKind,
     HoldingEnd,
     HoldingSource,
-    Outcome,
     Seat,
     SeatHolding,
 )
+from governance.register import check_adopted_decision
 from governance.services.common import add_months, add_years, change_record, role_grant, roles_end
+from governance.services.composition import (
+    Employer,
+    check_can_hold_seat,
+    check_declared_employer,
+    check_group_cap,
+    consecutive_terms,
+    group_directors_in_office,
+)
 from members.hooks import MembershipTransition
 from members.models import Membership, MembershipClass, MembershipState, Organisation
 
@@ -202,91 +210,22 @@ def next_election_at(*, at: dt.datetime | None = None) -> dt.datetime | None:
     return min(future) if future else None
 
 
-def consecutive_terms(*, person: Any, at: dt.datetime, rules: RuleSet) -> list[tuple[dt.date, dt.date]]:
-    """The terms ``person`` served back to back up to ``at``.
-
-    Walking back from ``at``, a holding belongs to the run when it ended less than
-    the rule's gap before the next one (or ``at``) began.
-    """
-    terms: list[tuple[dt.date, dt.date]] = []
-    boundary = at.date()
-    for holding in SeatHolding.objects.filter(person=person, starts_at__lt=at).order_by("-starts_at"):
-        served_end = min(holding.ends_at.date(), holding.term_end) if holding.ends_at else holding.term_end
-        if add_years(served_end, rules.board_term_gap_years) <= boundary:
-            break
-        term = (holding.term_start, holding.term_end)
-        if term not in terms:
-            terms.append(term)
-        boundary = holding.starts_at.date()
-    return terms
-
-
-def check_can_hold_seat(
-    *, seat: Seat, person: Any, employer: Organisation | None, rules: RuleSet, at: dt.datetime
-) -> None:
-    """Raise a ``Conflict`` explaining why ``person`` may not take ``seat`` now."""
-    name = str(person)
-    if seat.abolished_at is not None:
-        raise Conflict(_("%(seat)s was abolished.") % {"seat": seat}, code="seat_abolished")
-    holder = SeatHolding.objects.active(at).filter(seat=seat).select_related("person").first()
-    if holder is not None:
-        raise Conflict(
-            _("%(person)s cannot take %(seat)s: %(holder)s holds it.")
-            % {"person": name, "seat": seat, "holder": holder.person},
-            code="seat_occupied",
-        )
-    current = SeatHolding.objects.active(at).filter(person=person).select_related("seat").first()
-    if current is not None:
-        raise Conflict(
-            _("%(person)s cannot take %(seat)s: they already hold %(other)s.")
-            % {"person": name, "seat": seat, "other": current.seat},
-            code="already_director",
-        )
-    if employer is not None:
-        key = employer.group_key
-        sitting = [
-            h
-            for h in SeatHolding.objects.active(at)
-            .filter(employer__isnull=False)
-            .select_related("employer", "person")
-            if h.employer is not None and h.employer.group_key == key
-        ]
-        if len(sitting) >= rules.board_max_per_group:
-            raise Conflict(
-                _(
-                    "%(person)s cannot take this seat: %(org)s's group already has %(count)s director(s) (%(names)s), the most the rules allow."
-                )
-                % {
-                    "person": name,
-                    "org": employer.legal_name,
-                    "count": len(sitting),
-                    "names": ", ".join(str(h.person) for h in sitting),
-                },
-                code="group_has_director",
-                detail={"group": key, "limit": rules.board_max_per_group},
-            )
-    served = consecutive_terms(person=person, at=at, rules=rules)
-    if len(served) >= rules.board_consecutive_terms:
-        raise Conflict(
-            _(
-                "%(person)s cannot take this seat: they have served %(count)s consecutive terms (the last ending %(end)s) and must stay off the board for %(gap)s year(s) first."
-            )
-            % {
-                "person": name,
-                "count": len(served),
-                "end": _day(served[0][1]),
-                "gap": rules.board_term_gap_years,
-            },
-            code="term_limit",
-        )
-
-
-def _check_appointment(*, seat: Seat, decision: Decision | None, rules: RuleSet, at: dt.datetime) -> None:
-    if decision is None or decision.outcome != Outcome.ADOPTED:
+def _check_appointment(*, seat: Seat, decision: Decision | None, rules: RuleSet, at: dt.datetime) -> Decision:
+    if decision is None:
         raise ValidationFailed(
             _("An appointment to %(seat)s needs an adopted board decision.") % {"seat": seat},
             code="appointment_needs_decision",
+            detail={"field": "decision"},
         )
+    try:
+        decision = check_adopted_decision(decision)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            _("An appointment to %(seat)s needs an adopted board decision: %(why)s")
+            % {"seat": seat, "why": error.message},
+            code="appointment_needs_decision",
+            detail={"field": "decision"},
+        ) from None
     upcoming = next_election_at(at=at)
     window_end = add_months(at, rules.board_vacancy_window_months)
     if upcoming is None or upcoming > window_end:
@@ -297,18 +236,25 @@ def _check_appointment(*, seat: Seat, decision: Decision | None, rules: RuleSet,
             % {"seat": seat, "date": _day(upcoming), "months": rules.board_vacancy_window_months},
             code="appointment_outside_window",
         )
+    return decision
 
 
 def seat_fill(
     *,
     seat: Seat,
     person: Any,
-    employer: Organisation | None,
+    employer: Employer | None,
+    independent: bool = False,
     source: str = HoldingSource.ELECTION,
     decision: Decision | None = None,
     actor: Any = None,
 ) -> SeatHolding:
-    """Seat ``person`` (employed by ``employer``, as they declared) for the rest of the cohort's term."""
+    """Seat ``person`` for the rest of the cohort's term, with the employer they declared.
+
+    ``employer`` is a member organisation or a corporate group chosen from the list; a person
+    with no employer is seated only with ``independent=True`` declared explicitly (shown on
+    the public board). An appointment names an adopted decision of the register.
+    """
     require(
         actor is None or permissions.can_fill_seat(actor, source),
         _("Only the secretary or the chair fills board seats."),
@@ -317,17 +263,22 @@ def seat_fill(
     rules = rules_in_force(at=at)
     if source not in HoldingSource.values:
         raise ValidationFailed(_("Unknown way of filling a seat."), code="invalid_source")
+    declared = check_declared_employer(employer, independent=independent)
     with transaction.atomic():
         _lock_board()
         seat = Seat.objects.select_related("cohort").get(pk=seat.pk)
         if source == HoldingSource.APPOINTMENT:
-            _check_appointment(seat=seat, decision=decision, rules=rules, at=at)
-        check_can_hold_seat(seat=seat, person=person, employer=employer, rules=rules, at=at)
+            decision = _check_appointment(seat=seat, decision=decision, rules=rules, at=at)
+        elif decision is not None:
+            decision = check_adopted_decision(decision)
+        check_can_hold_seat(seat=seat, person=person, employer=declared, rules=rules, at=at)
         holding = SeatHolding.objects.create(
             seat=seat,
             person=person,
-            employer=employer,
-            employer_name=employer.legal_name if employer else "",
+            employer=declared.organisation,
+            employer_group=declared.group,
+            independent=declared.independent,
+            employer_name=declared.label,
             source=source,
             decision=decision,
             term_start=seat.cohort.term_start,
@@ -342,7 +293,9 @@ def seat_fill(
             obj=seat,
             data={
                 "person": person.audit_ref,
-                "employer": employer.slug if employer else "",
+                "employer": declared.organisation.slug if declared.organisation else "",
+                "employer_group": declared.group.audit_ref if declared.group else "",
+                "independent": declared.independent,
                 "source": source,
                 "decision": decision.reference if decision else "",
                 "term_end": holding.term_end,
@@ -433,9 +386,10 @@ def director_employment_end(
 
 
 def director_employer_declare(
-    *, holding: SeatHolding, employer: Organisation | None, actor: Any = None
+    *, holding: SeatHolding, employer: Employer | None, independent: bool = False, actor: Any = None
 ) -> SeatHolding:
-    """A director declares a new employer; the one-per-group rule applies as on taking the seat.
+    """A director declares a new employer (from the list) or independence; the one-per-group
+    rule applies as on taking the seat.
 
     Leaving the employer they sit for is ``director_employment_end`` (the seat falls vacant).
     """
@@ -445,41 +399,23 @@ def director_employer_declare(
     )
     at = clock.now()
     rules = rules_in_force(at=at)
+    declared = check_declared_employer(employer, independent=independent)
     with transaction.atomic():
         _lock_board()
         locked = (
             SeatHolding.objects.select_for_update(of=("self",))
-            .select_related("person", "employer")
+            .select_related("person", "employer", "employer_group")
             .get(pk=holding.pk)
         )
         if locked.ends_at is not None:
             raise Conflict(_("That seat holding has ended."), code="holding_ended")
-        if employer is not None:
-            key = employer.group_key
-            others = [
-                h
-                for h in SeatHolding.objects.active(at)
-                .exclude(pk=locked.pk)
-                .select_related("employer", "person")
-                if h.employer is not None and h.employer.group_key == key
-            ]
-            if len(others) >= rules.board_max_per_group:
-                raise Conflict(
-                    _(
-                        "%(person)s cannot declare %(org)s as employer while on the board: its group already has %(count)s director(s) (%(names)s)."
-                    )
-                    % {
-                        "person": locked.person,
-                        "org": employer.legal_name,
-                        "count": len(others),
-                        "names": ", ".join(str(h.person) for h in others),
-                    },
-                    code="group_has_director",
-                )
-        previous = locked.employer.slug if locked.employer else ""
-        locked.employer = employer
-        locked.employer_name = employer.legal_name if employer else ""
-        locked.save(update_fields=["employer", "employer_name"])
+        check_group_cap(person=locked.person, employer=declared, rules=rules, at=at, excluding=locked)
+        previous = locked.employer_name if not locked.independent else "independent"
+        locked.employer = declared.organisation
+        locked.employer_group = declared.group
+        locked.independent = declared.independent
+        locked.employer_name = declared.label
+        locked.save(update_fields=["employer", "employer_group", "independent", "employer_name"])
         audit_record(
             actor=actor or locked.person,
             action="board.employer_declared",
@@ -487,7 +423,7 @@ def director_employer_declare(
             data={
                 "person": locked.person.audit_ref,
                 "from": previous,
-                "to": employer.slug if employer else "",
+                "to": "independent" if declared.independent else declared.label,
             },
         )
         change_record(
@@ -499,15 +435,20 @@ def director_employer_declare(
     return locked
 
 
-def _check_size_decision(decision: Decision | None) -> None:
-    if (
-        decision is None
-        or decision.kind != DecisionKind.BOARD_SIZE_CHANGE
-        or decision.outcome != Outcome.ADOPTED
-    ):
+def _check_size_decision(decision: Decision | None) -> Decision:
+    """An adopted board-size decision of the register (as stored there, not as passed in)."""
+    if decision is None:
         raise ValidationFailed(
             _("Changing the board's size needs an adopted board-size decision."), code="size_needs_decision"
         )
+    try:
+        return check_adopted_decision(decision, kinds=(DecisionKind.BOARD_SIZE_CHANGE,))
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            _("Changing the board's size needs an adopted board-size decision: %(why)s")
+            % {"why": error.message},
+            code="size_needs_decision",
+        ) from None
 
 
 def seat_create(*, decision: Decision | None, actor: Any = None) -> Seat:
@@ -515,7 +456,7 @@ def seat_create(*, decision: Decision | None, actor: Any = None) -> Seat:
     _check_manager(actor)
     at = clock.now()
     rules = rules_in_force(at=at)
-    _check_size_decision(decision)
+    decision = _check_size_decision(decision)
     with transaction.atomic():
         cohorts, seats = _lock_board()
         cohorts = _ensure_cohorts(rules, at, cohorts)
@@ -557,7 +498,7 @@ def seat_abolish(*, seat: Seat, decision: Decision | None, actor: Any = None) ->
     _check_manager(actor)
     at = clock.now()
     rules = rules_in_force(at=at)
-    _check_size_decision(decision)
+    decision = _check_size_decision(decision)
     with transaction.atomic():
         _cohorts, seats = _lock_board()
         live = [s for s in seats if s.abolished_at is None]
@@ -638,31 +579,14 @@ def cohort_schedule_election(*, cohort: Cohort, at: dt.datetime, actor: Any = No
     return cohort
 
 
-def group_directors_in_office(
-    *, at: dt.datetime | None = None, excluding_cohort: Cohort | None = None
-) -> dict[str, int]:
-    """Sitting directors per corporate group key (``Organisation.group_key``).
-
-    For the count of an election: pass the cohort being elected to leave out the
-    seats that election fills; everyone else keeps counting toward the group limit.
-    """
-    holdings = SeatHolding.objects.active(at).filter(employer__isnull=False).select_related("employer")
-    if excluding_cohort is not None:
-        holdings = holdings.exclude(seat__cohort=excluding_cohort)
-    counts: dict[str, int] = {}
-    for holding in holdings:
-        if holding.employer is not None:
-            key = holding.employer.group_key
-            counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
 def officer_appoint(
     *, person: Any, role: str, actor: Any = None, decision: Decision | None = None
 ) -> RoleAssignment:
     """Make ``person`` chair, secretary or treasurer from now; the previous holder's period ends."""
     _check_manager(actor)
     at = clock.now()
+    if decision is not None:
+        decision = check_adopted_decision(decision)
     if role not in OFFICER_ROLES:
         raise ValidationFailed(_("Only chair, secretary and treasurer are officers."), code="not_an_officer")
     with transaction.atomic():
@@ -726,7 +650,9 @@ __all__ = [
     "check_can_hold_seat",
     "cohort_start_new_term",
     "consecutive_terms",
+    "director_employer_declare",
     "director_employment_end",
+    "group_directors_in_office",
     "next_election_at",
     "officer_appoint",
     "seat_abolish",

@@ -236,8 +236,9 @@ def _check_rule_set(rules: RuleSet) -> None:
     ):
         if getattr(rules, name) < 1:
             _refuse(_("%(label)s: at least 1.") % {"label": field_label(RuleSet, name)}, name)
-    if rules.lobbying_share_percent > 100:
-        _refuse(_("A share is at most 100%."), "lobbying_share_percent")
+    for name in ("lobbying_share_percent", "board_partial_term_counts_above_percent"):
+        if getattr(rules, name) > 100:
+            _refuse(_("A share is at most 100%."), name)
     rules.reminder_offsets_days = check_day_list(
         rules.reminder_offsets_days,
         field="reminder_offsets_days",

@@ -24,7 +24,8 @@ from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.rules import rules_in_force
-from governance.models import Decision, Outcome, Suspension, SuspensionStatus
+from governance.models import Decision, Suspension, SuspensionStatus
+from governance.register import check_adopted_decision
 from members.hooks import MembershipTransition
 from members.models import Membership, MembershipState
 from members.permissions import can_reinstate_member, can_suspend_member
@@ -37,30 +38,6 @@ OPEN = (SuspensionStatus.PENDING, SuspensionStatus.EFFECTIVE)
 # Not a bylaw: a bound against typing errors (a notice date in year 9999), so the
 # effective date is always a real date a person would expect.
 NOTICE_DATE_MAX_AHEAD = dt.timedelta(days=366)
-
-
-def adopted_decisions() -> Any:
-    """The decisions a suspension or its lifting may reference: adopted ones, newest first."""
-    return Decision.objects.filter(outcome=Outcome.ADOPTED).order_by("-number")
-
-
-def check_adopted_decision(decision: Decision | None) -> Decision:
-    """The decision as stored in the register, if it was adopted."""
-    found = Decision.objects.filter(pk=decision.pk).first() if decision is not None and decision.pk else None
-    if found is None:
-        raise ValidationFailed(
-            _("Choose the board decision from the register."),
-            code="decision_required",
-            detail={"field": "decision"},
-        )
-    if found.outcome != Outcome.ADOPTED:
-        raise ValidationFailed(
-            _("Decision %(ref)s was not adopted (%(outcome)s): it cannot order this.")
-            % {"ref": found.reference, "outcome": found.get_outcome_display().lower()},
-            code="decision_not_adopted",
-            detail={"field": "decision", "decision": found.number, "outcome": found.outcome},
-        )
-    return found
 
 
 def check_notice_date(notice_date: dt.date, *, today: dt.date) -> None:
@@ -165,7 +142,6 @@ def _apply(suspension: Suspension, *, actor: Any, now: dt.datetime) -> None:
         actor=actor,
         reason=suspension.reason,
         notice_date=suspension.notice_date,
-        decision_ref=decision.reference,
         decision_number=decision.number,
         at=at,
     )
@@ -258,7 +234,6 @@ def membership_reinstate(*, actor: Any, membership: Membership, decision: Decisi
             transitions.membership_reinstate(
                 membership=locked,
                 actor=actor,
-                decision_ref=decision.reference,
                 decision_number=decision.number,
             )
         suspension_notify(

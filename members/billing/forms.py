@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from members.decisions import decision_choices
 
 
 class InvoiceDetailsForm(forms.Form):
@@ -18,8 +22,14 @@ class InKindForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Staff time, hardware or services, as the board accepted them."),
     )
-    decision_ref = forms.CharField(
+    decision = forms.TypedChoiceField(
         label=_("Board decision"),
-        max_length=200,
-        help_text=_("The reference of the decision that accepted them."),
+        coerce=int,
+        help_text=_("The adopted decision of the register that accepted them."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("— choose from the register —")), *decision_choices()]

@@ -150,9 +150,13 @@ class Payment(models.Model):
     stripe_invoice_id = models.CharField(max_length=100, blank=True)
     stripe_checkout_session_id = models.CharField(max_length=100, blank=True)
     receipt_url = models.URLField(max_length=500, blank=True)
-    # In-kind dues: what was given and the board decision that accepted it.
+    # In-kind dues: what was given and the board decision that accepted it: the number of an
+    # adopted decision of the register, and its printed reference. Payments recorded before
+    # decisions were chosen from the register have a free-text ``decision_ref`` and no number
+    # (shown as a legacy reference).
     description = models.TextField(blank=True)
     decision_ref = models.CharField(max_length=200, blank=True)
+    decision_number = models.PositiveIntegerField(null=True, blank=True)
     recorded_by_ref = models.CharField(max_length=80, blank=True)
 
     class Meta:

@@ -4,7 +4,7 @@ namespace."""
 
 from django.urls import path, re_path
 
-from members.manage import applications, members
+from members.manage import applications, groups, members
 
 _NUMBER = r"(?P<number>M-[0-9A-Z]{4}-[0-9A-Z]{4})"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("applications/<int:pk>/ask/", applications.application_ask, name="application_ask"),
     path("applications/<int:pk>/approve/", applications.application_approve, name="application_approve"),
     path("applications/<int:pk>/reject/", applications.application_reject, name="application_reject"),
+    # Corporate groups: confirm, merge, link subsidiaries, decide organisations' changes.
+    path("groups/", groups.group_list, name="group_list"),
+    path("groups/<int:pk>/confirm/", groups.group_confirm, name="group_confirm"),
+    path("groups/merge/", groups.group_merge, name="group_merge"),
+    path("groups/parent/", groups.group_parent, name="group_parent"),
+    path("groups/changes/<int:pk>/decide/", groups.group_change_decide, name="group_change_decide"),
     # The member list, who was not reached, one member. Suspending and lifting a suspension
     # (…/suspend/, …/reinstate/) need the board's register: governance/manage/suspension_urls.py.
     path("", members.member_list, name="member_list"),

@@ -24,6 +24,7 @@ from core.rules import rules_in_force
 from members.models import (
     ApplicationMessage,
     ApplicationState,
+    CorporateGroup,
     Membership,
     MembershipApplication,
     MembershipClass,
@@ -40,6 +41,7 @@ from members.permissions import (
     can_review_applications,
     can_withdraw_application,
 )
+from members.services.groups import check_group_name, group_for_new_organisation
 from members.services.organisations import (
     RepresentativeResult,
     invitation_create,
@@ -209,7 +211,8 @@ def application_submit_organisation(
     class_code: str,
     legal_name: str,
     representative_email: str,
-    corporate_group: str = "",
+    corporate_group: CorporateGroup | None = None,
+    proposed_group: str = "",
     website: str = "",
     billing_contact_name: str = "",
     billing_contact_email: str = "",
@@ -223,6 +226,13 @@ def application_submit_organisation(
     key = legal_name_key(legal_name)
     if not key:
         raise ValidationFailed(_("Give the organisation's legal name."), code="legal_name_required")
+    if corporate_group is not None and proposed_group.strip():
+        raise ValidationFailed(
+            _("Choose a group from the list or propose a new one, not both."),
+            code="group_choice_ambiguous",
+            detail={"field": "proposed_group"},
+        )
+    proposed_group = check_group_name(proposed_group) if proposed_group.strip() else ""
     if not representative_email.strip():
         raise ValidationFailed(
             _("Name the organisation's designated representative by email."), code="representative_required"
@@ -250,7 +260,8 @@ def application_submit_organisation(
             organisation=organisation,
             legal_name=legal_name.strip(),
             legal_name_key=key,
-            corporate_group=corporate_group.strip(),
+            corporate_group=corporate_group,
+            proposed_group=proposed_group,
             website=website.strip(),
             billing_contact_name=billing_contact_name.strip(),
             billing_contact_email=billing_contact_email.strip(),
@@ -308,7 +319,7 @@ def application_submit_renewal(*, membership: Membership, applicant: Any) -> Mem
             organisation=org,
             legal_name=org.legal_name if org else "",
             legal_name_key=key,
-            corporate_group=org.corporate_group if org else "",
+            corporate_group=org.corporate_group if org else None,
             website=org.website if org else "",
             billing_contact_name=org.billing_contact_name if org else "",
             billing_contact_email=org.billing_contact_email if org else "",
@@ -514,10 +525,16 @@ def _approve_organisation(
         organisation = Organisation.objects.select_for_update().get(pk=application.organisation_id)
         organisation.admins.add(application.applicant)
         return organisation, None
+    group = group_for_new_organisation(
+        legal_name=application.legal_name,
+        group=application.corporate_group,
+        proposed_name=application.proposed_group,
+        actor=actor,
+    )
     organisation = organisation_create(
         actor=actor,
         legal_name=application.legal_name,
-        corporate_group=application.corporate_group,
+        corporate_group=group,
         website=application.website,
         billing_contact_name=application.billing_contact_name,
         billing_contact_email=application.billing_contact_email,

@@ -29,7 +29,7 @@ from core.access import is_authenticated, require
 from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.mail import email_queue
-from members.models import Invitation, Organisation, RepresentativeChange
+from members.models import CorporateGroup, Invitation, Organisation, RepresentativeChange
 from members.permissions import can_accept_invitation, can_manage_organisation
 
 Role = RepresentativeChange.Role
@@ -37,7 +37,6 @@ Role = RepresentativeChange.Role
 INVITATION_SALT = "members.invitation.v1"
 PROFILE_FIELDS = (
     "legal_name",
-    "corporate_group",
     "website",
     "billing_contact_name",
     "billing_contact_email",
@@ -88,20 +87,24 @@ def organisation_create(
     *,
     actor: Any,
     legal_name: str,
-    corporate_group: str = "",
+    corporate_group: CorporateGroup | None = None,
     website: str = "",
     billing_contact_name: str = "",
     billing_contact_email: str = "",
     admin: Any = None,
 ) -> Organisation:
-    """Create an organisation (called by an approval, inside its transaction)."""
+    """Create an organisation (called by an approval, inside its transaction).
+
+    ``corporate_group`` is the group chosen or proposed (``groups.group_for_new_organisation``);
+    changing it later goes through ``groups.organisation_group_request``.
+    """
     if not legal_name.strip():
         raise ValidationFailed(_("An organisation needs its legal name."), code="legal_name_required")
     with transaction.atomic():
         organisation = Organisation.objects.create(
             legal_name=legal_name.strip(),
             slug=organisation_unique_slug(legal_name),
-            corporate_group=corporate_group.strip(),
+            corporate_group=corporate_group,
             website=website,
             billing_contact_name=billing_contact_name.strip(),
             billing_contact_email=billing_contact_email,
@@ -113,7 +116,11 @@ def organisation_create(
             actor=actor,
             action="organisation.created",
             obj=organisation,
-            data={"slug": organisation.slug, "admin": admin.audit_ref if admin else None},
+            data={
+                "slug": organisation.slug,
+                "admin": admin.audit_ref if admin else None,
+                "group": corporate_group.audit_ref if corporate_group else None,
+            },
         )
     return organisation
 
@@ -235,6 +242,17 @@ def representative_assign(*, organisation: Organisation, user: Any, role: str, a
 
 def _record_change(organisation: Organisation, role: str, user: Any, actor: Any) -> None:
     field_name = "representative" if role == Role.REPRESENTATIVE else "alternate"
+    current = getattr(organisation, f"{field_name}_id")
+    if (
+        current is not None
+        and not RepresentativeChange.objects.filter(organisation=organisation, role=role).exists()
+    ):
+        # The first recorded change: say first who held the role until now (since the
+        # organisation was created), so rolls whose record date falls before this change
+        # name the person who was in force then, not the newcomer.
+        RepresentativeChange.objects.create(
+            organisation=organisation, role=role, user_id=current, changed_at=organisation.created_at
+        )
     setattr(organisation, field_name, user)
     organisation.save(update_fields=[field_name])
     now = clock.now()

@@ -19,6 +19,7 @@ from core import clock
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.rules import rules_in_force
+from members.decisions import DecisionRef, check_adopted_decision
 from members.hooks import MembershipTransition, run_transition_hooks
 from members.models import Membership, MembershipEvent, MembershipState
 
@@ -44,8 +45,7 @@ def membership_transition(
     actor: Any = None,
     at: dt.datetime | None = None,
     reason: str = "",
-    decision_ref: str = "",
-    decision_number: int | None = None,
+    decision: DecisionRef | None = None,
     class_code: str | None = None,
     expires_at: Any = _UNCHANGED,
     term_start: Any = _UNCHANGED,
@@ -91,8 +91,8 @@ def membership_transition(
             member_since=locked.member_since,
             expires_at=locked.expires_at,
             reason=reason,
-            decision_ref=decision_ref,
-            decision_number=decision_number,
+            decision_ref=decision.reference if decision else "",
+            decision_number=decision.number if decision else None,
             actor_ref=getattr(actor, "audit_ref", "system") if actor else "system",
         )
         audit_record(
@@ -105,7 +105,7 @@ def membership_transition(
                 "at": at,
                 "class": locked.class_code,
                 "expires_at": locked.expires_at,
-                "decision": decision_ref,
+                "decision": decision.reference if decision else "",
             },
         )
         if previous != to_state:
@@ -175,21 +175,18 @@ def membership_suspend(
     actor: Any,
     reason: str,
     notice_date: dt.date,
-    decision_ref: str,
-    decision_number: int | None = None,
+    decision_number: int,
     at: dt.datetime | None = None,
 ) -> Membership:
     """Suspend by board decision. The bylaws require notice and reasons, so both are mandatory.
 
-    People suspend through ``governance.services.suspensions``, which checks the decision
-    in the register and applies this at the end of the notice period (``at``).
+    ``decision_number`` names an adopted decision of the register (``members.decisions``),
+    never a typed reference. People suspend through ``governance.services.suspensions``,
+    which keeps the register's ``Suspension`` and applies this at the end of the notice period (``at``).
     """
     if not reason.strip():
         raise ValidationFailed(_("A suspension needs a reason."), code="reason_required")
-    if not decision_ref.strip():
-        raise ValidationFailed(
-            _("A suspension needs the board decision that ordered it."), code="decision_required"
-        )
+    decision = check_adopted_decision(decision_number)
     at = at or clock.now()
     if notice_date > at.date():
         raise ValidationFailed(
@@ -203,15 +200,13 @@ def membership_suspend(
         actor=actor,
         at=at,
         reason=f"{reason.strip()} (notice given {notice_date.isoformat()})",
-        decision_ref=decision_ref.strip(),
-        decision_number=decision_number,
+        decision=decision,
     )
 
 
-def membership_reinstate(
-    *, membership: Membership, actor: Any, decision_ref: str, decision_number: int | None = None
-) -> Membership:
-    """Lift a suspension; the member returns to whatever their dues say."""
+def membership_reinstate(*, membership: Membership, actor: Any, decision_number: int) -> Membership:
+    """Lift a suspension by an adopted decision of the register; the member returns to whatever their dues say."""
+    decision = check_adopted_decision(decision_number)
     now = clock.now()
     rules = rules_in_force(at=now)
     membership.refresh_from_db()
@@ -226,8 +221,7 @@ def membership_reinstate(
         to_state=to_state,
         kind="reinstated",
         actor=actor,
-        decision_ref=decision_ref,
-        decision_number=decision_number,
+        decision=decision,
     )
 
 

@@ -18,11 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import permission_required
 from core.rules import rules_in_force
 from core.views.errors import domain_errors
-from members.forms import DirectoryListingForm, DirectorySearchForm
+from members.forms import DirectoryListingForm, DirectorySearchForm, EmployerForm
 from members.models import Membership, MembershipClass, MembershipState, Reminder
-from members.permissions import can_act_for_membership, can_dismiss_reminder, can_view_own_membership
+from members.permissions import (
+    can_act_for_membership,
+    can_declare_employer,
+    can_dismiss_reminder,
+    can_view_own_membership,
+)
 from members.rights import voting_rights
 from members.selectors import directory_queryset
+from members.services.groups import membership_employer_declare
 from members.services.memberships import membership_leave, membership_set_directory_listing
 from members.services.reminders import reminder_dismiss
 from members.services.renewals import membership_renew_request, renewal_opens_at, renewal_route
@@ -50,6 +56,8 @@ def directory(request: HttpRequest) -> HttpResponse:
             "class_name": classes[m.class_code].name if m.class_code in classes else m.class_code,
             "organisation": m.organisation if m.organisation_id else None,
             "logo_url": m.organisation.logo.url if m.organisation_id and m.organisation.logo else "",
+            # An individual's employer only if they chose to publish it.
+            "employer": m.employer_group.name if m.employer_group_public and m.employer_group else "",
         }
         for m in page_obj.object_list
     ]
@@ -99,6 +107,9 @@ def membership_detail(request: HttpRequest) -> HttpResponse:
             opens_at=renewal_opens_at(membership=membership),
             reminders=list(membership.reminders.filter(dismissed_at__isnull=True)),
             listing_form=DirectoryListingForm(initial={"listed": membership.in_directory}),
+            employer_form=EmployerForm(
+                initial={"group": membership.employer_group_id, "public": membership.employer_group_public}
+            ),
             can_leave=membership.state != S.ENDED,
         )
     return render(request, "members/membership/detail.html", context)
@@ -119,6 +130,34 @@ def directory_listing(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("You are now listed in the member directory."))
             else:
                 messages.success(request, _("You are no longer listed in the member directory."))
+    return redirect("members:membership")
+
+
+def _own_individual_membership(request: HttpRequest) -> Membership:
+    return own_membership(request)
+
+
+@permission_required(can_declare_employer, obj=_own_individual_membership)
+@require_POST
+def employer_declare(request: HttpRequest) -> HttpResponse:
+    """An individual member declares their employer's group, or clears it (optional, private)."""
+    membership = own_membership(request)
+    form = EmployerForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("members:membership")
+    with domain_errors(request) as outcome:
+        membership_employer_declare(
+            membership=membership,
+            actor=request.user,
+            group=form.cleaned_data["group"],
+            proposed_name=form.cleaned_data["proposed_group"],
+            public=form.cleaned_data["public"],
+        )
+    if outcome.ok:
+        messages.success(request, _("Your employer was saved."))
     return redirect("members:membership")
 
 

@@ -15,9 +15,16 @@ from django.views.decorators.http import require_POST
 from core.access import is_authenticated, permission_required
 from core.errors import DomainError
 from core.views.errors import domain_errors
-from members.forms import OrganisationProfileForm, RepresentativeForm
-from members.models import Organisation
-from members.permissions import can_accept_invitation, can_manage_organisation, can_view_organisation
+from members.forms import GroupRequestForm, OrganisationProfileForm, RepresentativeForm
+from members.models import GroupChangeStatus, Organisation
+from members.permissions import (
+    can_accept_invitation,
+    can_manage_organisation,
+    can_request_group_change,
+    can_view_organisation,
+)
+from members.selectors import group_of_organisation
+from members.services import groups as group_services
 from members.services import organisations as org_services
 
 
@@ -47,6 +54,7 @@ def _render_organisation(
     *,
     profile_form: OrganisationProfileForm | None = None,
     representative_form: RepresentativeForm | None = None,
+    group_form: GroupRequestForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     can_manage = can_manage_organisation(request.user, organisation)
@@ -58,7 +66,13 @@ def _render_organisation(
             :10
         ],
         "invitations": organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True),
+        "group": group_of_organisation(organisation),
+        "pending_group_change": organisation.group_changes.filter(status=GroupChangeStatus.PENDING)
+        .select_related("group")
+        .first(),
     }
+    if can_request_group_change(request.user, organisation):
+        context["group_form"] = group_form or GroupRequestForm()
     if can_manage:
         context["profile_form"] = profile_form or OrganisationProfileForm(organisation=organisation)
         context["representative_form"] = representative_form or RepresentativeForm()
@@ -113,6 +127,40 @@ def organisation_representative(request: HttpRequest, slug: str) -> HttpResponse
                 messages.success(request, _("The change was recorded."))
             return redirect("members:organisation_detail", slug=organisation.slug)
     return _render_organisation(request, organisation, representative_form=form, status=400)
+
+
+def access_group_organisation(request: HttpRequest, slug: str) -> Organisation:
+    """The organisation, for its admins and the membership committee; a 404 for everyone else."""
+    organisation = _organisation(slug)
+    if not can_request_group_change(request.user, organisation):
+        raise Http404
+    return organisation
+
+
+@permission_required(can_request_group_change, obj=access_group_organisation)
+@require_POST
+def organisation_group(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask for another corporate group: it waits for the membership committee (audited)."""
+    organisation = access_group_organisation(request, slug)
+    form = GroupRequestForm(request.POST)
+    if form.is_valid():
+        with domain_errors(request, form) as outcome:
+            change = group_services.organisation_group_request(
+                organisation=organisation,
+                actor=request.user,
+                group=form.cleaned_data["group"],
+                proposed_name=form.cleaned_data["proposed_group"],
+            )
+        if outcome.ok:
+            if change.status == GroupChangeStatus.PENDING:
+                messages.success(
+                    request,
+                    _("The change was sent to the membership committee; it takes effect once confirmed."),
+                )
+            else:
+                messages.success(request, _("The organisation's corporate group was changed."))
+            return redirect("members:organisation_detail", slug=organisation.slug)
+    return _render_organisation(request, organisation, group_form=form, status=400)
 
 
 @permission_required(can_manage_organisation, obj=access_managed_organisation)

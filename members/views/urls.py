@@ -10,6 +10,7 @@ urlpatterns = [
     path("", membership.directory, name="directory"),
     path("membership/", membership.membership_detail, name="membership"),
     path("membership/directory/", membership.directory_listing, name="directory_listing"),
+    path("membership/employer/", membership.employer_declare, name="employer_declare"),
     path("membership/leave/", membership.leave, name="leave"),
     path("renew/", membership.renew, name="renew"),
     re_path(r"^renew/(?P<number>M-[0-9A-Z]{4}-[0-9A-Z]{4})/$", membership.renew, name="renew_for"),
@@ -31,6 +32,7 @@ urlpatterns = [
         organisations.organisation_representative,
         name="organisation_representative",
     ),
+    path("organisations/<slug:slug>/group/", organisations.organisation_group, name="organisation_group"),
     path(
         "organisations/<slug:slug>/alternate/remove/",
         organisations.organisation_remove_alternate,

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from members.decisions import DecisionRef
 from members.models import MembershipEvent, MembershipState
 from members.services.transitions import membership_transition
 from tests.api.conftest import client_for
@@ -28,7 +29,7 @@ def test_a_suspended_member_sees_why_they_cannot_vote(clock):
         to_state=MembershipState.SUSPENDED,
         kind="suspended",
         reason="Spam",
-        decision_ref="R-0007",
+        decision=DecisionRef(number=7, reference="R-0007", title="Suspend a member", adopted=True),
     )
     body = client_for(membership.user).get(_member_url(membership)).json()
     assert body["eligible"] is False

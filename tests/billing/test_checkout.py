@@ -19,6 +19,7 @@ from members.billing.services.invoices import (
 from members.billing.services.payments import in_kind_record
 from members.billing.stripe_client import stripe_call
 from tests.billing.conftest import open_checkout
+from tests.factories import register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,9 @@ def test_invoice_me_twice_reuses_the_stripe_invoice(fake_stripe, invoice):
 
 
 def test_a_paid_invoice_cannot_be_paid_again_through_checkout(fake_stripe, invoice):
-    in_kind_record(invoice=invoice, actor=None, description="Build servers", decision_ref="B-7")
+    in_kind_record(
+        invoice=invoice, actor=None, description="Build servers", decision=register_decision().number
+    )
     with pytest.raises(Conflict) as exc:
         open_checkout(invoice)
     assert exc.value.code == "invoice_not_payable"

@@ -13,7 +13,7 @@ from members.billing.models import Invoice, InvoiceStatus
 from members.billing.services.invoices import invoice_issue, invoices_issue_due, tax_notice_text
 from members.models import Membership, MembershipClass
 from tests.billing.conftest import make_sponsor
-from tests.factories import OrganisationFactory, make_member
+from tests.factories import OrganisationFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,11 @@ def test_suspended_membership_is_not_invoiced(sponsor):
     from members.services.transitions import membership_suspend
 
     membership_suspend(
-        membership=sponsor, actor=None, reason="x", notice_date=dt.date(2026, 5, 1), decision_ref="B-1"
+        membership=sponsor,
+        actor=None,
+        reason="x",
+        notice_date=dt.date(2026, 5, 1),
+        decision_number=register_decision().number,
     )
     with pytest.raises(Conflict):
         invoice_issue(membership=sponsor)

@@ -24,7 +24,7 @@ from members.billing.services.invoices import (
 from members.billing.services.payments import flag_resolve, in_kind_record
 from tests.auth import sign_in
 from tests.billing.conftest import make_sponsor
-from tests.factories import RoleFactory, UserFactory
+from tests.factories import RoleFactory, UserFactory, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,10 @@ def test_only_the_sponsors_people_change_the_invoice_details(invoice):
 def test_only_the_treasurer_records_in_kind_dues(invoice):
     with pytest.raises(NotAllowed) as exc:
         in_kind_record(
-            invoice=invoice, actor=invoice.organisation.representative, description="x", decision_ref="B-1"
+            invoice=invoice,
+            actor=invoice.organisation.representative,
+            description="x",
+            decision=register_decision().number,
         )
     assert exc.value.code == "not_treasurer"
     assert not Payment.objects.exists()
@@ -108,7 +111,9 @@ def test_only_the_treasurer_records_in_kind_dues(invoice):
 
 
 def test_the_treasurer_records_in_kind_dues(invoice):
-    payment = in_kind_record(invoice=invoice, actor=_treasurer(), description="Servers", decision_ref="B-1")
+    payment = in_kind_record(
+        invoice=invoice, actor=_treasurer(), description="Servers", decision=register_decision().number
+    )
     assert payment.method == "in_kind"
 
 
@@ -167,7 +172,7 @@ def test_an_unknown_organisation_or_invoice_is_404(client, invoice):
 
 
 def test_a_refused_payment_shows_the_message_on_the_billing_page(client, fake_stripe, invoice):
-    in_kind_record(invoice=invoice, actor=None, description="Servers", decision_ref="B-1")
+    in_kind_record(invoice=invoice, actor=None, description="Servers", decision=register_decision().number)
     client.force_login(invoice.organisation.representative)
     slug = invoice.organisation.slug
     url = reverse("billing:invoice_checkout", kwargs={"slug": slug, "number": invoice.number})
@@ -217,7 +222,7 @@ def test_in_kind_refused_by_the_service_is_shown_on_the_form(client, clock):
     TOTP.activate(user, generate_totp_secret())
     sign_in(client, user)
     url = reverse("billing_manage:in_kind", kwargs={"number": ruby.number})
-    response = client.post(url, {"description": "Hardware", "decision_ref": "B-1"})
+    response = client.post(url, {"description": "Hardware", "decision": str(register_decision().number)})
     assert response.status_code == 200
     assert "does not allow dues in kind" in response.content.decode()
     assert not Payment.objects.exists()

@@ -14,7 +14,7 @@ from members.models import Membership, MembershipEvent
 from members.rights import voting_rights
 from members.services.transitions import membership_apply_schedule
 from tests.billing.conftest import make_sponsor, pay_by_checkout
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -97,25 +97,38 @@ def test_every_standing_change_is_in_the_membership_history(fake_stripe, invoice
 
 
 def test_in_kind_dues_accepted_by_the_board_pay_the_year(invoice):
+    decision = register_decision(title="Accept two build servers as dues")
     payment = in_kind_record(
-        invoice=invoice, actor=None, description="Two build servers", decision_ref="Board 2026-05 #4"
+        invoice=invoice, actor=None, description="Two build servers", decision=decision.number
     )
     invoice.refresh_from_db()
     invoice.membership.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID and payment.method == "in_kind"
-    assert payment.decision_ref == "Board 2026-05 #4"
+    assert (payment.decision_number, payment.decision_ref) == (decision.number, decision.reference)
     assert invoice.membership.expires_at == YEAR_END + dt.timedelta(days=365)
 
 
-def test_in_kind_dues_need_a_board_decision(invoice):
+@pytest.mark.parametrize("decision", [None, "", " ", "NO-SUCH-DECISION", "R-0001", 0, 9999])
+def test_in_kind_dues_need_a_decision_of_the_register(invoice, decision):
+    """Issue 18: ``decision_ref="NO-SUCH-DECISION"`` used to be accepted as the board's decision."""
+    register_decision()  # number 1 exists, but is named by its number, not typed
     with pytest.raises(ValidationFailed) as exc:
-        in_kind_record(invoice=invoice, actor=None, description="Hardware", decision_ref=" ")
-    assert exc.value.code == "decision_required"
+        in_kind_record(invoice=invoice, actor=None, description="Hardware", decision=decision)  # type: ignore[arg-type]
+    assert exc.value.code in ("decision_required", "decision_not_found")
+    assert not Payment.objects.exists()
+
+
+def test_in_kind_dues_need_an_adopted_decision(invoice):
+    rejected = register_decision(outcome="rejected")
+    with pytest.raises(ValidationFailed) as exc:
+        in_kind_record(invoice=invoice, actor=None, description="Hardware", decision=rejected.number)
+    assert exc.value.code == "decision_not_adopted"
+    assert not Payment.objects.exists()
 
 
 def test_in_kind_dues_are_refused_for_a_class_that_does_not_allow_them(clock):
     ruby = invoice_issue(membership=make_sponsor(class_code="ruby"))
     with pytest.raises(ValidationFailed) as exc:
-        in_kind_record(invoice=ruby, actor=None, description="Hardware", decision_ref="B-1")
+        in_kind_record(invoice=ruby, actor=None, description="Hardware", decision=register_decision().number)
     assert exc.value.code == "in_kind_not_allowed"
     assert not Payment.objects.exists()

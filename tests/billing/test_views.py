@@ -16,7 +16,7 @@ from members.billing.services.invoices import invoice_issue
 from members.billing.services.payments import in_kind_record
 from tests.auth import sign_in
 from tests.billing.conftest import make_sponsor, pay_by_checkout
-from tests.factories import RoleFactory, UserFactory
+from tests.factories import RoleFactory, UserFactory, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_treasury_needs_two_factor_authentication(client, invoice):
 
 def test_treasury_shows_billed_paid_outstanding_and_overdue(client, invoice, clock):
     paid = Invoice.objects.get(pk=invoice.pk)
-    in_kind_record(invoice=paid, actor=None, description="Servers", decision_ref="B-1")
+    in_kind_record(invoice=paid, actor=None, description="Servers", decision=register_decision().number)
     from members.billing.services.invoices import invoice_issue
 
     invoice_issue(membership=make_sponsor(class_code="ruby", start=clock.now() - dt.timedelta(days=400)))
@@ -190,10 +190,28 @@ def test_csv_export_neutralises_formulas_in_legal_name_and_po_number(client, clo
 def test_treasurer_records_in_kind_dues(client, invoice):
     _treasurer(client)
     url = reverse("billing_manage:in_kind", kwargs={"number": invoice.number})
-    response = client.post(url, {"description": "Staff time", "decision_ref": "Board 2026-05 #2"})
+    response = client.post(url, {"description": "Staff time", "decision": str(register_decision().number)})
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == "paid"
+
+
+def test_the_in_kind_form_lists_the_register_and_refuses_a_typed_reference(client, invoice):
+    """Issue 18: the board decision was a free-text field (``NO-SUCH-DECISION`` was accepted)."""
+    decision = register_decision(title="Accept staff time as dues")
+    register_decision(title="Something refused", outcome="rejected")
+    _treasurer(client)
+    url = reverse("billing_manage:in_kind", kwargs={"number": invoice.number})
+    page = client.get(url).content.decode()
+    assert (
+        f'<option value="{decision.number}">{decision.reference} Accept staff time as dues</option>' in page
+    )
+    assert "Something refused" not in page
+    for typed in ("NO-SUCH-DECISION", decision.reference, "999"):
+        response = client.post(url, {"description": "Staff time", "decision": typed})
+        assert response.status_code == 200
+    invoice.refresh_from_db()
+    assert invoice.status == "open"
 
 
 def test_treasury_page_query_count_does_not_grow_with_invoices(
@@ -216,14 +234,14 @@ def test_dashboard_query_count_does_not_grow_with_invoices(
 
     client.force_login(invoice.organisation.representative)
     client.get(_dashboard(invoice))  # warm caches (content types, sessions)
-    settle(invoice=invoice, actor=None, description="Servers", decision_ref="B-1")
+    settle(invoice=invoice, actor=None, description="Servers", decision=register_decision().number)
     for _year in range(3):
         invoice.membership.refresh_from_db()
         settle(
             invoice=invoice_issue(membership=invoice.membership),
             actor=None,
             description="x",
-            decision_ref="B-2",
+            decision=register_decision().number,
         )
     with django_assert_max_num_queries(25):
         client.get(_dashboard(invoice))

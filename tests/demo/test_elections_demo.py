@@ -117,3 +117,52 @@ def test_every_demo_result_reproduces_from_its_downloaded_package_with_the_shown
         out = _run_shown_command(command)
         assert "RESULT: the recount equals the recorded result" in out, (election.slug, out)
         assert f"elected {', '.join(election.result['elected'])}." in out
+@pytest.fixture
+def demo_with_dues(clock):
+    """The whole demo as ``seed_demo`` makes it: the sponsors of the dues demo are on the roll too."""
+    from demo.billing import seed_billing
+
+    out = io.StringIO()
+    people = seed_people(stdout=out)
+    seed_members(stdout=out, people=people)
+    seed_governance(stdout=out)
+    seed_billing(stdout=out)
+    seed_elections(stdout=out)
+    return out
+
+
+def test_every_organisation_line_of_the_open_election_has_a_voter(demo_with_dues):
+    """Issue 18: Lumen Devices, Contoso, Wingtip and Litware had no voter (75 of 348 weight)."""
+    from members.models import Membership
+
+    election = Election.objects.get(slug=OPEN_SLUG)
+    lines = list(election.roll.filter(subject_type="organisation"))
+    assert lines and all(line.voter_id is not None for line in lines)
+    names = dict(
+        Membership.objects.filter(number__in=[line.member_number for line in lines]).values_list(
+            "number", "organisation__legal_name"
+        )
+    )
+    on_roll = {names[line.member_number] for line in lines}
+    assert {"Lumen Devices", "Contoso Cloud", "Litware Inc"} <= on_roll
+    assert not election.roll.filter(voter__isnull=True).exists()
+
+
+def test_the_demo_shows_confirmed_groups_and_one_look_alike_to_merge(demo_with_dues):
+    from demo.members import LOOKALIKE_GROUP
+    from members.models import CorporateGroup
+    from members.selectors import group_merge_hints
+
+    assert CorporateGroup.objects.filter(confirmed=True).count() >= 10
+    [hint] = group_merge_hints()
+    assert hint.target.name == "Northwind Holdings" and [g.name for g in hint.others] == [LOOKALIKE_GROUP]
+
+
+def test_the_demo_suspensions_and_dues_in_kind_name_decisions_of_the_register(demo_with_dues):
+    from members.billing.models import Payment
+    from members.models import MembershipEvent
+
+    suspended = MembershipEvent.objects.filter(kind="suspended")
+    assert suspended.exists() and not suspended.filter(decision_number__isnull=True).exists()
+    in_kind = Payment.objects.get(method="in_kind")
+    assert in_kind.decision_number is not None and in_kind.decision_ref.startswith("R-")

@@ -56,8 +56,10 @@ class Elections:
         return election
 
     def stand(
-        self, election: Election, *, name: str, employer: Any = None, employer_name: str = ""
+        self, election: Election, *, name: str, employer: Any = None, proposed_employer: str = ""
     ) -> Candidate:
+        """``name`` is nominated and accepts: employed by ``employer`` (an organisation or a group),
+        by a group named ``proposed_employer``, or else independent."""
         person = self.member(name=name)
         nominator = self.member()
         nomination_create(
@@ -68,7 +70,8 @@ class Elections:
             candidate=candidate,
             statement=f"{name} will serve.",
             employer=employer,
-            employer_name=employer_name,
+            independent=employer is None and not proposed_employer,
+            proposed_employer=proposed_employer,
             actor=person,
         )
 

@@ -103,7 +103,7 @@ def test_the_anti_capture_rule_applies_inside_the_count(elections):
     elections.open_nominations(election)
     corp = OrganisationFactory(corporate_group="MegaCorp")
     ada = elections.stand(election, name="Ada", employer=corp)
-    bob = elections.stand(election, name="Bob", employer_name="megacorp")
+    bob = elections.stand(election, name="Bob", proposed_employer="megacorp")
     cy = elections.stand(election, name="Cy")
     voters = [elections.member() for _ in range(5)]
     election = elections.open_voting(election)

@@ -11,8 +11,9 @@ from core import clock
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.models import OutgoingEmail
 from elections.models import Candidate, CandidateState, Nomination
-from elections.selectors import public_candidates
+from elections.selectors import candidate_group, public_candidates
 from elections.services.nominations import candidate_accept, candidate_withdraw, nomination_create
+from members.selectors import group_of_organisation
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +155,9 @@ def test_accepting_freezes_statement_and_employer(elections, election):
     employer = OrganisationFactory(corporate_group="MegaCorp")
     candidate = elections.stand(election, name="Ada", employer=employer)
     assert candidate.state == CandidateState.ACCEPTED
-    assert candidate.employer_name == employer.legal_name and candidate.group_key == "megacorp"
+    assert candidate.employer_name == employer.legal_name
+    assert candidate_group(candidate) == group_of_organisation(employer)
+    assert candidate_group(candidate).label == "MegaCorp"
     with pytest.raises(Conflict):
         candidate_accept(candidate=candidate, statement="again", employer=None, actor=candidate.person)
 

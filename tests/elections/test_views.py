@@ -119,7 +119,7 @@ def test_nomination_through_the_site(client, elections):
     client.force_login(nominee)
     response = client.post(
         reverse("elections:candidacy", args=[election.slug]),
-        {"action": "accept", "statement": "I will serve.", "employer_name": ""},
+        {"action": "accept", "statement": "I will serve.", "employer": "independent"},
     )
     assert response.status_code == 302
     assert election.candidates.get().stands
@@ -214,7 +214,10 @@ def test_the_approval_ballot_is_labelled_checkboxes_and_casts_marks(client, elec
     )
     client.force_login(voter)
     page = client.get(reverse("elections:ballot", args=[election.slug])).content.decode()
-    assert f'<label for="mark-{ada.pk}">Ada</label>' in page and "Mark at most 2 candidates" in page
+    assert (
+        f'<label for="mark-{ada.pk}">Ada (Independent)</label>' in page
+        and "Mark at most 2 candidates" in page
+    )
     client.post(
         reverse("elections:ballot", args=[election.slug]),
         {"entry": str(entry_for(election, voter).pk), "mark": [str(ada.pk), str(bob.pk)]},

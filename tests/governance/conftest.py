@@ -45,7 +45,9 @@ class Board:
         for i, seat in enumerate(seats):
             person = UserFactory(full_name=f"Director {i + 1}")
             employer = employers[i] if employers and i < len(employers) else None
-            seat_fill(seat=seat, person=person, employer=employer, source="founding")
+            seat_fill(
+                seat=seat, person=person, employer=employer, independent=employer is None, source="founding"
+            )
             people.append(person)
         return people
 

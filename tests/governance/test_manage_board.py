@@ -26,7 +26,13 @@ def test_the_secretary_fills_a_seat_by_election(client, board, secretary):
     person = UserFactory(email="new.director@example.org")
     response = client.post(
         "/manage/governance/board/seats/fill/",
-        {"seat": seat.pk, "person": person.email, "employer": "", "source": "election", "decision": ""},
+        {
+            "seat": seat.pk,
+            "person": person.email,
+            "employer": "independent",
+            "source": "election",
+            "decision": "",
+        },
     )
     assert response.status_code == 302
     assert SeatHolding.objects.active().filter(person=person, seat=seat).exists()
@@ -42,14 +48,14 @@ def test_a_refused_seat_shows_the_explanation(client, board, secretary):
         {
             "seat": seats[1].pk,
             "person": person.email,
-            "employer": org.pk,
+            "employer": f"org:{org.pk}",
             "source": "election",
             "decision": "",
         },
     )
     assert response.status_code == 200
     assert (
-        "Ada Lovelace cannot take this seat: Example Corp&#x27;s group already has"
+        "Ada Lovelace cannot sit for Example Corp: its group (Example Corp) already has"
         in response.content.decode()
     )
 

@@ -96,28 +96,45 @@ def test_a_member_cannot_create_the_required_seats(member):
 
 def test_a_member_cannot_fill_a_seat(board, member):
     seat = board.seats(1)[0]
-    refused(lambda: seat_fill(seat=seat, person=member, employer=None, source="appointment", actor=member))
+    refused(
+        lambda: seat_fill(
+            seat=seat, person=member, employer=None, independent=True, source="appointment", actor=member
+        )
+    )
     assert not SeatHolding.objects.exists()
 
 
 def test_a_member_cannot_fill_a_seat_as_if_by_election(board, member):
     seat = board.seats(1)[0]
-    refused(lambda: seat_fill(seat=seat, person=member, employer=None, source="election", actor=member))
+    refused(
+        lambda: seat_fill(
+            seat=seat, person=member, employer=None, independent=True, source="election", actor=member
+        )
+    )
     assert not SeatHolding.objects.exists()
 
 
 def test_the_election_committee_chair_seats_the_elected_but_appoints_no_one(board):
     seats = board.seats(2)
     chair = RoleFactory(role=Role.ELECTION_COMMITTEE_CHAIR).user
-    holding = seat_fill(seat=seats[0], person=UserFactory(), employer=None, source="election", actor=chair)
+    holding = seat_fill(
+        seat=seats[0], person=UserFactory(), employer=None, independent=True, source="election", actor=chair
+    )
     assert holding.source == "election"
     refused(
-        lambda: seat_fill(seat=seats[1], person=UserFactory(), employer=None, source="founding", actor=chair)
+        lambda: seat_fill(
+            seat=seats[1],
+            person=UserFactory(),
+            employer=None,
+            independent=True,
+            source="founding",
+            actor=chair,
+        )
     )
 
 
 def test_a_member_cannot_vacate_a_seat(board, member):
-    holding = seat_fill(seat=board.seats(1)[0], person=UserFactory(), employer=None)
+    holding = seat_fill(seat=board.seats(1)[0], person=UserFactory(), employer=None, independent=True)
     refused(lambda: seat_vacate(holding=holding, reason=HoldingEnd.REMOVED, actor=member))
     holding.refresh_from_db()
     assert holding.ends_at is None
@@ -140,7 +157,7 @@ def test_a_member_cannot_end_a_directors_employment(board, member):
 
 
 def test_only_the_director_declares_their_employer(board, member):
-    holding = seat_fill(seat=board.seats(1)[0], person=UserFactory(), employer=None)
+    holding = seat_fill(seat=board.seats(1)[0], person=UserFactory(), employer=None, independent=True)
     org = OrganisationFactory(legal_name="New Employer")
     refused(lambda: director_employer_declare(holding=holding, employer=org, actor=member))
     declared = director_employer_declare(holding=holding, employer=org, actor=holding.person)
@@ -166,7 +183,7 @@ def test_a_member_cannot_abolish_a_seat(board, member):
 
 def test_a_member_cannot_start_a_cohorts_term(board, member, clock):
     seat = board.seats(1)[0]
-    seat_fill(seat=seat, person=UserFactory(), employer=None)
+    seat_fill(seat=seat, person=UserFactory(), employer=None, independent=True)
     cohort = Cohort.objects.get(pk=seat.cohort_id)
     clock.set(dt.datetime.combine(cohort.term_end, dt.time(12), tzinfo=dt.UTC))
     refused(lambda: cohort_start_new_term(cohort=cohort, actor=member))

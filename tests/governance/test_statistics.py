@@ -57,6 +57,6 @@ def test_composition_counts_directors_by_affiliation(board):
 
     seats = board.seats(2)
     seat_fill(seat=seats[0], person=UserFactory(), employer=org)
-    seat_fill(seat=seats[1], person=UserFactory(), employer=None)
+    seat_fill(seat=seats[1], person=UserFactory(), employer=None, independent=True)
     _by_class, by_group = board_composition()
-    assert by_group.values[-1] == {"Parent Group": 1, "No employer": 1}
+    assert by_group.values[-1] == {"Parent Group": 1, "Independent": 1}

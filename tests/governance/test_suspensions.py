@@ -20,10 +20,16 @@ from governance.services.suspensions import membership_reinstate, membership_sus
 from members.models import MembershipState
 from members.rights import voting_rights
 from members.services.transitions import membership_end
-from members.services.transitions import membership_suspend as legacy_suspend
 from members.tasks import run_membership_schedule
 from tests.auth import sign_in
-from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
+from tests.factories import (
+    OrganisationFactory,
+    RoleFactory,
+    UserFactory,
+    as_legacy_reference,
+    make_member,
+    suspend_member,
+)
 
 pytestmark = pytest.mark.django_db
 S = MembershipState
@@ -356,9 +362,8 @@ def test_lifting_needs_a_decision_from_the_register(clock, client, decisions):
 
 def test_lifting_a_legacy_suspension(clock, decisions, lifting):
     member = make_member()
-    legacy_suspend(
-        membership=member, actor=None, reason="x", notice_date=clock.now().date(), decision_ref="D-1"
-    )
+    suspend_member(member)
+    as_legacy_reference(member, "D-1")
     membership_reinstate(actor=RoleFactory(role="secretary").user, membership=member, decision=lifting)
     member.refresh_from_db()
     assert member.state == S.ACTIVE
@@ -376,13 +381,8 @@ def test_reinstating_a_member_who_is_not_suspended_is_refused(clock, decisions, 
 def test_history_shows_register_decisions_and_legacy_references(clock, client, decisions, lifting):
     adopted, _ = decisions
     legacy = make_member()
-    legacy_suspend(
-        membership=legacy,
-        actor=None,
-        reason="x",
-        notice_date=clock.now().date(),
-        decision_ref="Board decision 2026-09-03",
-    )
+    suspend_member(legacy)
+    as_legacy_reference(legacy, "Board decision 2026-09-03")
     current = make_member()
     RuleSet.objects.filter(pk=rules_in_force().pk).update(suspension_notice_days=0)
     _suspend(adopted, current, clock)

@@ -16,6 +16,7 @@ from members.models import (
     MembershipApplication,
     MembershipClass,
     MembershipEvent,
+    Organisation,
     RepresentativeChange,
 )
 from members.rights import voting_rights
@@ -30,7 +31,7 @@ from members.services.applications import (
     application_withdraw,
 )
 from members.services.transitions import membership_end, membership_suspend
-from tests.factories import RoleFactory, UserFactory, make_member, membership_class
+from tests.factories import RoleFactory, UserFactory, make_member, membership_class, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def _org_application(applicant, **overrides):
         "class_code": "gold",
         "legal_name": "Acme Linux Inc.",
         "representative_email": "rep@acme.example",
-        "corporate_group": "Acme Holdings",
+        "proposed_group": "Acme Holdings",
         "website": "https://acme.example",
         "billing_contact_name": "Billing Dept",
         "billing_contact_email": "billing@acme.example",
@@ -140,7 +141,8 @@ def test_organisation_application_creates_org_representative_and_pending_members
 
     application.refresh_from_db()
     org = application.organisation
-    assert org.legal_name == "Acme Linux Inc." and org.corporate_group == "Acme Holdings"
+    assert org.legal_name == "Acme Linux Inc." and org.corporate_group.name == "Acme Holdings"
+    assert not org.corporate_group.confirmed  # proposed by the applicant: the committee confirms it
     assert org.slug == "acme-linux-inc"
     assert org.representative == rep
     assert list(org.admins.all()) == [applicant]
@@ -300,7 +302,7 @@ def test_a_suspended_member_cannot_apply(applicant, committee, clock):
         actor=committee,
         reason="Conduct",
         notice_date=clock.now().date(),
-        decision_ref="B-1",
+        decision_number=register_decision().number,
     )
     with pytest.raises(Conflict) as exc:
         application_submit_personal(applicant=applicant, class_code="individual")
@@ -460,7 +462,9 @@ def test_an_ended_organisation_reapplies_and_keeps_its_number(applicant, committ
 def test_organisation_creation_is_audited(applicant, committee):
     application_approve(application=_org_application(applicant), actor=committee)
     entry = AuditEntry.objects.get(action="organisation.created")
-    assert entry.data == {"slug": "acme-linux-inc", "admin": applicant.audit_ref}
+    group = Organisation.objects.get(slug="acme-linux-inc").corporate_group
+    assert entry.data == {"slug": "acme-linux-inc", "admin": applicant.audit_ref, "group": group.audit_ref}
+    assert AuditEntry.objects.filter(action="corporate_group.proposed", object_ref=group.audit_ref).exists()
 
 
 def test_a_suspended_organisation_cannot_apply(applicant, committee, clock):
@@ -474,7 +478,7 @@ def test_a_suspended_organisation_cannot_apply(applicant, committee, clock):
         actor=committee,
         reason="Dues",
         notice_date=clock.now().date(),
-        decision_ref="B-2",
+        decision_number=register_decision().number,
     )
     with pytest.raises(Conflict) as exc:
         _org_application(UserFactory(), class_code="gold")

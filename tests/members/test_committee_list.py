@@ -16,7 +16,7 @@ from members.models import Reminder
 from members.services.reminders import reminder_dismiss, reminders_send_due
 from members.services.transitions import membership_suspend
 from tests.auth import sign_in
-from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
+from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,11 @@ def test_filter_by_class_and_state(clock, committee):
     person = make_member()
     suspended = make_member()
     membership_suspend(
-        membership=suspended, actor=None, reason="x", notice_date=clock.now().date(), decision_ref="D-1"
+        membership=suspended,
+        actor=None,
+        reason="x",
+        notice_date=clock.now().date(),
+        decision_number=register_decision().number,
     )
     by_class = committee.get("/manage/members/", {"class_code": "gold"}).content.decode()
     assert gold.number in by_class and person.number not in by_class

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.services.transitions import membership_end, membership_suspend
-from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,11 @@ def test_email_addresses_are_never_shown(clock, client):
 def test_only_live_memberships_are_listed(clock, client):
     suspended = _listed_person("Suspended Sam")
     membership_suspend(
-        membership=suspended, actor=None, reason="x", notice_date=clock.now().date(), decision_ref="D-1"
+        membership=suspended,
+        actor=None,
+        reason="x",
+        notice_date=clock.now().date(),
+        decision_number=register_decision().number,
     )
     ended = _listed_person("Ended Erin")
     membership_end(membership=ended, actor=None)

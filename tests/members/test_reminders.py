@@ -13,7 +13,7 @@ from members.selectors import member_dashboard
 from members.services.reminders import reminder_dismiss, reminders_send_due
 from members.services.transitions import membership_renew, membership_suspend
 from members.tasks import run_membership_schedule
-from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_suspended_member_gets_no_reminder(clock):
         actor=None,
         reason="Spam",
         notice_date=clock.now().date(),
-        decision_ref="D-1",
+        decision_number=register_decision().number,
     )
     clock.set(member.expires_at - DAY)
     assert reminders_send_due() == 0

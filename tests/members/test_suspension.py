@@ -9,13 +9,14 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+from core.errors import ValidationFailed
 from core.models import AuditEntry
 from members.models import MembershipState
 from members.rights import voting_rights
 from members.services.transitions import membership_reinstate, membership_suspend
 from members.tasks import run_membership_schedule
 from tests.auth import sign_in
-from tests.factories import RoleFactory, UserFactory, make_member
+from tests.factories import RoleFactory, UserFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -28,36 +29,60 @@ def _login_with_role(client, role: str):
     return user
 
 
-def _suspend(member, clock, **kwargs):
+def _suspend(member, clock, decision=None):
     return membership_suspend(
         membership=member,
         actor=None,
         reason="Repeated violations of the code of conduct",
         notice_date=clock.now().date(),
-        decision_ref="R-0007",
-        **kwargs,
+        decision_number=(decision or register_decision()).number,
     )
 
 
 def test_suspension_removes_voting_rights(clock):
     member = make_member()
-    _suspend(member, clock, decision_number=7)
+    decision = register_decision()
+    _suspend(member, clock, decision)
     rights = voting_rights(subject=member)
     assert rights.eligible is False
     assert [r.code for r in rights.reasons] == ["suspended"]
-    assert "R-0007" in rights.reasons[0].message
-    assert member.events.get(kind="suspended").decision_number == 7
+    assert decision.reference in rights.reasons[0].message
+    assert member.events.get(kind="suspended").decision_number == decision.number
+
+
+@pytest.mark.parametrize("number", [0, 9999, "D-1", "NO-SUCH-DECISION"])
+def test_suspension_names_a_decision_of_the_register(clock, number):
+    """Issue 18: the members' step took any typed reference; only the register's decisions count."""
+    member = make_member()
+    register_decision()
+    with pytest.raises(ValidationFailed) as error:
+        membership_suspend(
+            membership=member, actor=None, reason="x", notice_date=clock.now().date(), decision_number=number
+        )
+    assert error.value.code in ("decision_not_found", "decision_required")
+    member.refresh_from_db()
+    assert member.state == MembershipState.ACTIVE
 
 
 def test_reinstatement_restores_rights_and_is_audited(clock):
     member = make_member()
     _suspend(member, clock)
-    membership_reinstate(membership=member, actor=None, decision_ref="R-0008", decision_number=8)
+    lifting = register_decision(title="Lift the suspension")
+    membership_reinstate(membership=member, actor=None, decision_number=lifting.number)
     member.refresh_from_db()
     assert member.state == MembershipState.ACTIVE
     assert voting_rights(subject=member).eligible is True
-    assert member.events.get(kind="reinstated").decision_number == 8
+    assert member.events.get(kind="reinstated").decision_number == lifting.number
     assert AuditEntry.objects.filter(action="membership.reinstated", object_ref=member.number).exists()
+
+
+def test_reinstatement_refuses_a_rejected_decision(clock):
+    member = make_member()
+    _suspend(member, clock)
+    rejected = register_decision(outcome="rejected")
+    with pytest.raises(ValidationFailed) as error:
+        membership_reinstate(membership=member, actor=None, decision_number=rejected.number)
+    assert error.value.code == "decision_not_adopted"
 
 
 def test_member_sees_the_suspension_on_their_page(clock, client):
@@ -67,7 +92,7 @@ def test_member_sees_the_suspension_on_their_page(clock, client):
     content = client.get("/members/membership/").content.decode()
     assert "Your membership is suspended" in content
     assert "Repeated violations of the code of conduct" in content
-    assert "R-0007" in content
+    assert "R-0001" in content
 
 
 def test_detail_offers_suspension_only_to_those_allowed(clock, client):

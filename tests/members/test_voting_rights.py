@@ -18,7 +18,7 @@ from members.services.transitions import (
     membership_renew,
     membership_suspend,
 )
-from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.factories import OrganisationFactory, UserFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -104,17 +104,18 @@ def test_answers_do_not_depend_on_when_the_schedule_ran(clock):
 def test_suspension_names_the_decision_and_the_reason(clock):
     member = make_member()
     clock.advance(days=10)
+    decision = register_decision()
     membership_suspend(
         membership=member,
         actor=None,
         reason="Abuse of the mirror network",
         notice_date=clock.now().date() - dt.timedelta(days=14),
-        decision_ref="D-2026-014",
+        decision_number=decision.number,
     )
     rights = voting_rights(subject=member)
     assert not rights.eligible and _codes(rights) == ["suspended"]
     assert (
-        "D-2026-014" in rights.reasons[0].message
+        decision.reference in rights.reasons[0].message
         and "Abuse of the mirror network" in rights.reasons[0].message
     )
 
@@ -122,9 +123,13 @@ def test_suspension_names_the_decision_and_the_reason(clock):
 def test_reinstated_member_votes_again(clock):
     member = make_member()
     membership_suspend(
-        membership=member, actor=None, reason="x", notice_date=clock.now().date(), decision_ref="D-1"
+        membership=member,
+        actor=None,
+        reason="x",
+        notice_date=clock.now().date(),
+        decision_number=register_decision().number,
     )
-    membership_reinstate(membership=member, actor=None, decision_ref="D-2")
+    membership_reinstate(membership=member, actor=None, decision_number=register_decision().number)
     assert voting_rights(subject=member).eligible
 
 
@@ -194,9 +199,13 @@ def test_single_answer_runs_a_constant_number_of_queries(clock):
     for _ in range(40):
         clock.advance(days=1)
         membership_suspend(
-            membership=long, actor=None, reason="x", notice_date=clock.now().date(), decision_ref="D"
+            membership=long,
+            actor=None,
+            reason="x",
+            notice_date=clock.now().date(),
+            decision_number=register_decision().number,
         )
-        membership_reinstate(membership=long, actor=None, decision_ref="D")
+        membership_reinstate(membership=long, actor=None, decision_number=register_decision().number)
     counts = []
     for m in (short, long):
         with CaptureQueriesContext(connection) as ctx:

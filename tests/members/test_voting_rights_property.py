@@ -22,7 +22,7 @@ from members.services.transitions import (
     membership_start_term,
     membership_suspend,
 )
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, register_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,12 @@ def _apply(op: str, membership: Membership) -> None:
                 actor=None,
                 reason="r",
                 notice_date=core_clock.today(),
-                decision_ref="D",
+                decision_number=register_decision().number,
             )
         elif op == "reinstate":
-            membership_reinstate(membership=membership, actor=None, decision_ref="D")
+            membership_reinstate(
+                membership=membership, actor=None, decision_number=register_decision().number
+            )
         elif op == "end":
             membership_end(membership=membership, actor=None)
         elif op == "schedule":

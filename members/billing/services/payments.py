@@ -32,6 +32,7 @@ from members.billing.models import (
 )
 from members.billing.permissions import can_record_in_kind_dues, can_resolve_billing_flag
 from members.billing.services.invoices import billing_email, invoice_class
+from members.decisions import DecisionRef, check_adopted_decision
 from members.models import Membership, MembershipState, Organisation
 from members.services.transitions import membership_renew, membership_start_term, membership_transition
 
@@ -119,7 +120,7 @@ def payment_record(
     organisation: Organisation | None = None,
     actor: Any = None,
     description: str = "",
-    decision_ref: str = "",
+    decision: DecisionRef | None = None,
 ) -> tuple[Payment, bool]:
     """Record money received for ``invoice`` once, and let it drive standing.
 
@@ -172,7 +173,8 @@ def payment_record(
             stripe_checkout_session_id=received.stripe_checkout_session_id,
             receipt_url=received.receipt_url,
             description=description,
-            decision_ref=decision_ref,
+            decision_ref=decision.reference if decision else "",
+            decision_number=decision.number if decision else None,
             recorded_by_ref=getattr(actor, "audit_ref", "system") if actor else "system",
         )
         if invoice is not None and outcome == PaymentOutcome.APPLIED:
@@ -235,11 +237,13 @@ def _email_receipt(invoice: Invoice, payment: Payment) -> None:
     )
 
 
-def in_kind_record(*, invoice: Invoice, actor: Any, description: str, decision_ref: str) -> Payment:
+def in_kind_record(*, invoice: Invoice, actor: Any, description: str, decision: int) -> Payment:
     """In-kind dues (staff time, hardware, services) accepted by the board, for a class that allows them.
 
-    Same effect on standing as a payment of the invoice. ``actor=None`` is a system call
-    (demo seeding); a person must be allowed to record in-kind dues.
+    ``decision`` is the number of the adopted decision of the register that accepted them,
+    chosen from a list (``members.decisions``), never a typed reference. Same effect on
+    standing as a payment of the invoice. ``actor=None`` is a system call (demo seeding); a
+    person must be allowed to record in-kind dues.
     """
     if actor is not None:
         require(
@@ -247,10 +251,7 @@ def in_kind_record(*, invoice: Invoice, actor: Any, description: str, decision_r
             _("Only the treasurer records dues paid in kind."),
             code="not_treasurer",
         )
-    if not decision_ref.strip():
-        raise ValidationFailed(
-            _("In-kind dues need the board decision that accepted them."), code="decision_required"
-        )
+    accepted_by = check_adopted_decision(decision)
     if not description.strip():
         raise ValidationFailed(_("Describe what was given."), code="description_required")
     klass = invoice_class(invoice)
@@ -268,7 +269,7 @@ def in_kind_record(*, invoice: Invoice, actor: Any, description: str, decision_r
         ),
         actor=actor,
         description=description.strip(),
-        decision_ref=decision_ref.strip(),
+        decision=accepted_by,
     )
     return payment
 
