@@ -81,12 +81,16 @@ def test_slug_is_unique(org):
 
 def test_admin_sets_an_existing_user_as_representative(org, admin_user, clock):
     rep = UserFactory(email="jane@acme.example")
+    previous = org.representative
     result = organisation_set_representative(
         organisation=org, actor=admin_user, email="JANE@acme.example", role="representative"
     )
     org.refresh_from_db()
     assert result.user == rep and org.representative == rep
-    change = RepresentativeChange.objects.get(organisation=org)
+    # The first recorded change says first who held the role since the organisation was created,
+    # so a roll whose record date falls before the change names them (issue 18).
+    baseline, change = RepresentativeChange.objects.filter(organisation=org).order_by("changed_at", "id")
+    assert (baseline.role, baseline.user, baseline.changed_at) == ("representative", previous, org.created_at)
     assert (change.role, change.user, change.changed_by, change.changed_at) == (
         "representative",
         rep,
