@@ -42,9 +42,8 @@ from elections.models import Dispute, Election
 from governance.models import Decision, Minutes, Policy, SeatHolding
 from members.billing.models import BillingFlag
 from members.billing.services.invoices import invoice_issue
-from members.models import MembershipApplication, Reminder
-from tests.factories import make_member
 from members.models import CorporateGroup, MembershipApplication, OrganisationGroupChange, Reminder
+from tests.factories import make_member
 from tests.roles import (
     ACTORS,
     ADMIN_LOGIN,

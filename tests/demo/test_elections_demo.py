@@ -117,6 +117,8 @@ def test_every_demo_result_reproduces_from_its_downloaded_package_with_the_shown
         out = _run_shown_command(command)
         assert "RESULT: the recount equals the recorded result" in out, (election.slug, out)
         assert f"elected {', '.join(election.result['elected'])}." in out
+
+
 @pytest.fixture
 def demo_with_dues(clock):
     """The whole demo as ``seed_demo`` makes it: the sponsors of the dues demo are on the roll too."""
