@@ -3,8 +3,9 @@ in a subprocess on the restored one (``python -m tests.core.backup_digest``).
 
 The audit chain's verdict and head; for every election its stored roll fingerprint and the
 one recomputed from its roll rows, a digest of its ballots, its stored result and a recount
-from the stored ballots (run inside a transaction that is rolled back); row counts; and the
-uploaded file an organisation's logo names.
+from the stored ballots (``count_run``, which writes nothing); every signed count package's
+recorded SHA-256 and that of its stored bytes; row counts; and the uploaded file an
+organisation's logo names.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 
 def _plain(value: Any) -> Any:
@@ -26,8 +26,8 @@ def digest() -> dict[str, Any]:
 
     from core.audit import audit_verify_chain
     from core.models import AuditEntry, AuditHead, User
-    from elections.models import Ballot, Election, RollEntry, Tracker
-    from elections.services.results import count_locked, grouped_ballots
+    from elections.models import Ballot, CountPackage, Election, RollEntry, Tracker
+    from elections.services.results import count_run, count_spec, grouped_ballots
     from elections.services.roll import roll_fingerprint
     from members.models import Membership, Organisation
 
@@ -47,10 +47,19 @@ def digest() -> dict[str, Any]:
             "stored_result": _plain(election.result),
         }
         if election.result:
-            with transaction.atomic():
-                locked = Election.objects.select_for_update().get(pk=election.pk)
-                entry["recount"] = _plain(count_locked(election=locked).result)
-                transaction.set_rollback(True)
+            # The count again from the stored ballots (count_run writes nothing), against the
+            # stored result without what only the stored one has (ids, the package's name).
+            outcome = count_run(count_spec(election=election))
+            entry["recount"] = _plain({**outcome.result_dict, "report_text": outcome.text})
+            entry["stored_count"] = _plain(
+                {k: v for k, v in election.result.items() if k not in ("candidate_ids", "package")}
+            )
+        entry["packages"] = [
+            {"version": v, "sha256": digest, "data_sha256": hashlib.sha256(bytes(data)).hexdigest()}
+            for v, digest, data in CountPackage.objects.filter(election=election)
+            .order_by("version")
+            .values_list("version", "sha256", "data")
+        ]
         elections[election.slug] = entry
     logos = {}
     for org in Organisation.objects.exclude(logo="").order_by("pk"):

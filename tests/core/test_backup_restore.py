@@ -269,7 +269,9 @@ def test_the_demo_restored_from_an_encrypted_backup_verifies_and_counts_the_same
         if election["stored_fingerprint"]:
             assert election["recomputed_fingerprint"] == election["stored_fingerprint"], slug
         if election["stored_result"]:
-            assert election["recount"] == election["stored_result"], slug
+            assert election["recount"] == election["stored_count"], slug
+        for package in election["packages"]:
+            assert package["data_sha256"] == package["sha256"], slug
 
     # Restoring again, now that the database holds the foundation, is refused.
     with pytest.raises(CommandError, match="is not empty"):
