@@ -22,7 +22,7 @@ from elections.api.serializers import (
     TrackerSerializer,
 )
 from elections.models import Election, ElectionRules, Tracker
-from elections.selectors import election_turnout, public_candidates, published_tie_order
+from elections.selectors import election_turnout_public, public_candidates, published_tie_order
 from governance.models import Seat
 
 ERRORS = error_responses(*PUBLIC_ERRORS)
@@ -47,14 +47,11 @@ def access_election(*, slug: str) -> Election:
 
 
 def _turnout(election: Election) -> dict[str, Any] | None:
-    if election.turnout:
-        return dict(election.turnout)  # fixed at the close
-    if election.roll_frozen_at is None:
-        return None
+    """Frozen at the close, live while voting; small classes merged into "other" either way."""
     rules = ElectionRules.objects.filter(rule_set_id=election.rule_set_id).first()
-    return election_turnout(
+    return election_turnout_public(
         election=election, rules=rules or ElectionRules(rule_set=election.rule_set)
-    ).as_dict()
+    )
 
 
 @extend_schema_view(
@@ -139,8 +136,12 @@ class ResultsView(PublicAPIView):
 class TrackerView(PublicAPIView):
     @extend_schema(
         operation_id="election_tracker",
-        summary="Was the ballot with this tracker code counted?",
-        description="Trackers are published when voting closes; before that every lookup is a 404.",
+        summary="Is this tracker code in the published list?",
+        description=(
+            "Trackers are published when voting closes; before that every lookup is a 404. "
+            "`found` means this code was issued for a ballot that is in the counted set; "
+            "codes are not linked to ballots, so it says nothing about what the ballot says."
+        ),
         parameters=[
             ID_PARAM,
             OpenApiParameter(

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<slug:slug>/certify/", elections.certify, name="certify"),
     path("<slug:slug>/roll/", roll.roll, name="roll"),
     path("<slug:slug>/roll/correct/", roll.correct, name="correct"),
+    path("<slug:slug>/roll/lines.txt", roll.lines, name="roll_lines"),
     path("disputes/<int:pk>/decide/", disputes.dispute_decide, name="dispute_decide"),
 ]

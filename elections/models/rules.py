@@ -41,6 +41,12 @@ class ElectionRules(models.Model):
     voting_reminder_offsets_days = models.JSONField(
         _("voting reminders (days before voting closes)"), default=reference_voting_reminder_offsets
     )
+    turnout_min_class_size = models.PositiveSmallIntegerField(
+        _("turnout: smallest number of voters of a class published on its own"), default=5
+    )
+    roll_retention_days = models.PositiveSmallIntegerField(
+        _("frozen roll kept (days after certification)"), default=90
+    )
 
     class Meta:
         verbose_name = _("election rules")

@@ -72,6 +72,8 @@ def _check(rules: ElectionRules) -> None:
             refuse(_("A share is at most 100%."), name)
     if rules.max_extensions and rules.extension_days < 1:
         refuse(_("An extension lasts at least one day."), "extension_days")
+    if rules.turnout_min_class_size < 1:
+        refuse(_("A class is published on its own from at least one voter."), "turnout_min_class_size")
 
 
 ELECTION_RULES_PART = RuleSetPart(
