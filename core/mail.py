@@ -3,22 +3,32 @@
 ``email_queue`` is called inside a service's transaction; the message leaves only
 after commit, from a worker. Delivery records acceptance or refusal; bounces found
 later in the bounce mailbox mark the message bounced (``members`` parses them).
+
+``email_send_unstored`` is for messages whose content must never be stored (a ballot
+receipt carries the voter's tracker code): it renders and sends at once, from a job and
+outside any transaction, and the row it keeps holds only the recipient, the template name,
+the purpose and what the server said. ``email_forget`` deletes such rows when even the
+fact that a message was sent must go (a receipt says who voted).
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
+from collections.abc import Sequence
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from core import clock
 from core.models import OutgoingEmail
 from core.outbox import enqueue
+
+log = logging.getLogger(__name__)
 
 
 def email_queue(
@@ -30,21 +40,107 @@ def email_queue(
     subject_ref: str = "",
 ) -> OutgoingEmail:
     """Render ``template`` (``<name>_subject.txt`` and ``<name>_body.txt``) and queue it."""
-    ctx = {"FOUNDATION_NAME": settings.FOUNDATION_NAME, "SITE_URL": settings.SITE_URL, **context}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{template}_subject.txt", ctx).strip().replace("\n", " ")
-        body = render_to_string(f"{template}_body.txt", ctx)
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "charter.invalid"
+    subject, body = _render(template, context)
     record = OutgoingEmail.objects.create(
         to=to,
         subject=subject[:300],
         body=body,
+        template=template,
         purpose=purpose,
         subject_ref=subject_ref,
-        message_id=make_msgid(domain=domain),
+        message_id=_message_id(),
     )
     enqueue("core.send_email", email_id=str(record.pk))
     return record
+
+
+def _message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "charter.invalid"
+    return make_msgid(domain=domain)
+
+
+def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    ctx = {"FOUNDATION_NAME": settings.FOUNDATION_NAME, "SITE_URL": settings.SITE_URL, **context}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", ctx).strip().replace("\n", " ")
+        body = render_to_string(f"{template}_body.txt", ctx)
+    return subject, body
+
+
+def email_send_unstored(
+    *,
+    messages: Sequence[tuple[str, dict[str, Any]]],
+    template: str,
+    purpose: str,
+    subject_ref: str = "",
+    record: bool = True,
+) -> tuple[list[OutgoingEmail], list[int]]:
+    """Send ``(to, context)`` messages now, storing none of their content.
+
+    For a job, outside any transaction (it talks to the mail server). Each message is
+    rendered and sent in the order given; with ``record`` one row per message is kept with
+    the recipient, the template name, the purpose and the server's answer, all with the
+    same time (the batch's, not the message's). Returns the rows and the positions of the
+    messages that could not be sent because the server was unreachable (to try again
+    later); a refused recipient is recorded as refused. Nothing about a message is logged.
+    """
+    at = clock.now()
+    rows: list[OutgoingEmail] = []
+    unreachable: list[int] = []
+    connection = get_connection()
+    try:
+        connection.open()  # one session for the whole batch
+    except OSError:
+        log.warning("mail: the server is unreachable; %s %s messages wait", len(messages), purpose)
+        return [], list(range(len(messages)))
+    try:
+        for position, (to, context) in enumerate(messages):
+            subject, body = _render(template, context)
+            message_id = _message_id()
+            status, error = OutgoingEmail.Status.SENT, ""
+            try:
+                EmailMessage(
+                    subject=subject,
+                    body=body,
+                    to=[to],
+                    headers={"Message-ID": message_id},
+                    connection=connection,
+                ).send(fail_silently=False)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                status, error = OutgoingEmail.Status.REFUSED, type(exc).__name__
+            except OSError:
+                unreachable.append(position)
+                continue
+            rows.append(
+                OutgoingEmail(
+                    to=to,
+                    subject="",
+                    body="",
+                    template=template,
+                    purpose=purpose,
+                    subject_ref=subject_ref,
+                    status=status,
+                    error=error,
+                    message_id=message_id,
+                    created_at=at,
+                    sent_at=at,
+                )
+            )
+    finally:
+        connection.close()
+    if unreachable:
+        log.warning(
+            "mail: %s of %s %s messages could not be sent now", len(unreachable), len(messages), purpose
+        )
+    if record and rows:
+        OutgoingEmail.objects.bulk_create(rows)
+    return (rows if record else []), unreachable
+
+
+def email_forget(*, purpose: str, subject_ref: str) -> int:
+    """Delete the rows of the messages sent for ``purpose`` about ``subject_ref``."""
+    deleted, _ = OutgoingEmail.objects.filter(purpose=purpose, subject_ref=subject_ref).delete()
+    return deleted
 
 
 def deliver_queued_email(*, email_id: str) -> None:

@@ -3,6 +3,11 @@
 Everything goes through the services with the clock moved to each moment, like the
 schedule would do it. Idempotent: an election that exists is left alone. The demo
 member (member@demo.charter.invalid) is on the open election's roll and has not voted.
+
+The open election's ballots are sealed (the key wrapped by the development BALLOT_KEK);
+the finished ones were opened at their close and hold cleartext ballots and no voted marks.
+The demo's simulated voters of finished elections get no receipt emails (they would only
+fill the console); the open election's receipts wait for the worker's random batches.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import Any, TextIO
 from core import clock
 from core.errors import DomainError
 from core.models import Role, RoleAssignment, User
-from elections.models import Candidate, Election, ElectionState, RollEntry
-from elections.services.ballots import ballot_cast, receipts_send
+from elections.models import Candidate, Election, ElectionState, PendingReceipt, RollEntry
+from elections.services.ballots import ballot_cast, election_after_close
 from elections.services.lifecycle import election_create, election_run_schedule
 from elections.services.nominations import candidate_accept, nomination_create
 from elections.services.results import election_certify, election_count
@@ -53,8 +58,15 @@ def _long_standing(before: dt.datetime, exclude: set[int]) -> Iterator[Membershi
 
 def _run(at: dt.datetime) -> None:
     with clock.travel(at):
+        closed_before = set(Election.objects.filter(closed_at__isnull=False).values_list("pk", flat=True))
         election_run_schedule()
-        # The close queues the count as a job; the demo is seeded without a worker.
+        # The close queues its jobs; the demo is seeded without a worker, so run them here.
+        for pk in (
+            Election.objects.filter(closed_at__isnull=False)
+            .exclude(pk__in=closed_before)
+            .values_list("pk", flat=True)
+        ):
+            election_after_close(election_id=pk)
         for pk in Election.objects.filter(state=ElectionState.COUNTING).values_list("pk", flat=True):
             election_count(election_id=pk)
 
@@ -120,7 +132,6 @@ def _cast_share(
                 ranks={pk: i for i, pk in enumerate(order, 1)},
             )
             cast += 1
-        receipts_send(election_id=election.pk)
     return cast
 
 
@@ -190,6 +201,7 @@ def _seed_past(
     election.refresh_from_db()
     incumbent = Candidate.objects.get(election=election, person=holding.person)
     _cast_share(election, share=0.55, favourites=[incumbent.pk], rng=random.Random(2026), skip=set())
+    PendingReceipt.objects.filter(election=election).delete()  # simulated voters: no receipt emails
     _run(election.voting_closes_at)
     election.refresh_from_db()
     if certify and election.state == ElectionState.COUNTED:

@@ -159,6 +159,46 @@ def election_turnout(*, election: Election, rules: ElectionRules | None = None) 
     )
 
 
+OTHER_CLASSES = "other"
+
+
+def published_turnout(figures: dict[str, Any], *, min_class_size: int) -> dict[str, Any]:
+    """Turnout as published: classes where fewer than ``min_class_size`` members voted are
+    merged into "other" (with their rows and weight), so a small class's turnout does not
+    narrow down who voted. Totals and quorum are unchanged. Idempotent."""
+    published = dict(figures)
+    by_class: dict[str, dict[str, int]] = {}
+    other = {"rows": 0, "weight": 0, "voted_rows": 0, "voted_weight": 0}
+    merged = False
+    for code, row in sorted((figures.get("by_class") or {}).items()):
+        if code != OTHER_CLASSES and row.get("voted_rows", 0) >= min_class_size:
+            by_class[code] = dict(row)
+            continue
+        merged = True
+        for key in other:
+            other[key] += int(row.get(key, 0))
+    if merged:
+        by_class[OTHER_CLASSES] = other
+    published["by_class"] = by_class
+    published["min_class_size"] = min_class_size
+    return published
+
+
+def election_turnout_public(
+    *, election: Election, rules: ElectionRules | None = None
+) -> dict[str, Any] | None:
+    """The turnout the public sees: frozen at the close (or cancellation), live while voting,
+    small classes merged into "other" either way; None before the roll is frozen."""
+    rules = rules or election_rules_for(rule_set=election.rule_set)
+    if election.turnout and (election.closed_at is not None or election.state == ElectionState.CANCELLED):
+        # Stored merged since the close keeps totals only; merged again for older elections.
+        return published_turnout(dict(election.turnout), min_class_size=rules.turnout_min_class_size)
+    if election.roll_frozen_at is None or election.state == ElectionState.CANCELLED:
+        return None
+    live = election_turnout(election=election, rules=rules).as_dict()
+    return published_turnout(live, min_class_size=rules.turnout_min_class_size)
+
+
 def published_tie_order(*, election: Election) -> list[str]:
     """The order ties are broken in: SHA-256 of ``seed:name`` ascending (anyone can recompute it)."""
     if not election.tie_seed:

@@ -452,6 +452,8 @@ MANAGE = [
     manage_post_only(
         "elections_manage:correct", "/manage/elections/{election}/roll/correct/", *ELECTION_COMMITTEE
     ),
+    # Every frozen line with its member number and salt: the committee only, not its observers.
+    manage("elections_manage:roll_lines", "/manage/elections/{election}/roll/lines.txt", *ELECTION_COMMITTEE),
     manage_post_only(
         "elections_manage:dispute_decide",
         "/manage/elections/disputes/{dispute}/decide/",

@@ -90,7 +90,13 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------
 # DATABASE_URL switches to PostgreSQL (postgres://user:pass@host:port/name, psycopg 3).
-SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}  # see below
+# secure_delete: SQLite overwrites deleted content with zeros, so a copy of the file taken
+# after the close keeps no trace of the rows the close deleted (sealed ballots, voted marks).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA secure_delete=ON;",
+}  # see below
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'charter.sqlite3'}"),
 }
@@ -212,7 +218,21 @@ CELERY_BEAT_SCHEDULE = {
     # Members' data: deletes what the rule set's retention periods no longer allow (a missed
     # run is caught up by the next one).
     "retention-daily": {"task": "core.apply_retention", "schedule": crontab(hour=3, minute=40)},
+    # Deletes the lines of frozen rolls whose retention period (rule set) has run out.
+    "elections-roll-retention": {"task": "elections.purge_rolls", "schedule": crontab(minute=23, hour=3)},
 }
+# --- Ballot secrecy ------------------------------------------------------------------------
+# The key-encryption key that wraps each election's private ballot key (elections/sealing.py):
+# at least 32 characters, kept outside the database and its backups. Required in production;
+# development and tests use an openly non-production default.
+BALLOT_KEK = env.str("BALLOT_KEK", default="")
+# Ballot receipts are emailed in batches at random times, never one per vote: the schedule
+# (every minute) sends the waiting receipts with a chance of 1 in RECEIPT_BATCH_MINUTES once
+# at least RECEIPT_BATCH_MIN wait, and of 1 in RECEIPT_BATCH_SMALL_MINUTES while fewer wait.
+RECEIPT_BATCH_MIN = env.int("RECEIPT_BATCH_MIN", default=5)
+RECEIPT_BATCH_MINUTES = env.int("RECEIPT_BATCH_MINUTES", default=30)
+RECEIPT_BATCH_SMALL_MINUTES = env.int("RECEIPT_BATCH_SMALL_MINUTES", default=720)
+
 # A mailbox that receives bounces: imap://user:pass@host:port/INBOX, imaps://..., maildir:///path.
 BOUNCE_MAILBOX_URL = env.str("BOUNCE_MAILBOX_URL", default="")
 CHARTER_INVITATION_DAYS = env.int("CHARTER_INVITATION_DAYS", default=14)

@@ -1,7 +1,7 @@
 """Development: the embedded default. Runs with no configuration at all."""
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, SECRET_KEY, env
+from .base import BALLOT_KEK, INSTALLED_APPS, SECRET_KEY, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # The demo foundation (seed_demo, demo_logins): development and tests only, never production.
@@ -9,3 +9,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 # A fixed key is fine on a developer machine only; production refuses to start without one.
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# Openly non-production: production refuses to start with this value (elections/sealing.py).
+BALLOT_KEK = BALLOT_KEK or "dev-only-insecure-ballot-kek-never-use-in-production"

@@ -23,6 +23,11 @@ _required("STRIPE_SECRET_KEY")
 _required("STRIPE_WEBHOOK_SECRET")
 if STRIPE_USES_FAKE:
     raise ImproperlyConfigured("Production must not point STRIPE_API_BASE at the fake Stripe.")
+# Wraps each election's private ballot key; keep it outside the database and its backups.
+BALLOT_KEK = _required("BALLOT_KEK")
+from elections.sealing import check_kek  # noqa: E402
+
+check_kek(BALLOT_KEK, production=True)
 
 # Signed voting-rights statements: the Ed25519 key comes from SIGNING_KEY_PEM or
 # SIGNING_KEY_PEM_FILE; without a valid one, production does not start.

@@ -1,12 +1,13 @@
 """Tests: the embedded default, faster hashing, in-memory email unless a test asks for SMTP."""
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS
+from .base import BALLOT_KEK, INSTALLED_APPS
 
 DEBUG = False
 # The demo foundation (seed_demo, demo_logins): development and tests only, never production.
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 SECRET_KEY = "test-only-key"  # noqa: S105
+BALLOT_KEK = BALLOT_KEK or "dev-only-insecure-ballot-kek-never-use-in-production"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -29,6 +29,9 @@ class OutgoingEmail(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # The template it was rendered from; for a message sent unstored (a ballot receipt) the
+    # row keeps only this and the recipient, never the subject or body.
+    template = models.CharField(max_length=200, blank=True)
     purpose = models.CharField(max_length=80, db_index=True)
     subject_ref = models.CharField(max_length=100, blank=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

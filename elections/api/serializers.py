@@ -13,7 +13,16 @@ class RollFiguresSerializer(serializers.Serializer):
     frozen_at = serializers.DateTimeField(source="roll_frozen_at", allow_null=True)
     fingerprint = serializers.CharField(
         source="roll_fingerprint",
-        help_text="SHA-256 (hex) of the canonical roll text: one `<member number> <weight>` line per row, sorted.",
+        help_text=(
+            "SHA-256 (hex) of the roll's published lines (`roll.txt`): one `<token> <weight>` line per row, "
+            "sorted, the token being the member number, or for a member hidden from the directory "
+            "sha256(member number + their salt). Version 1 (older rolls): `<member number> <weight>` lines."
+        ),
+    )
+    fingerprint_version = serializers.IntegerField(
+        source="roll_fingerprint_version",
+        allow_null=True,
+        help_text="1 or 2 (see fingerprint); null before the freeze.",
     )
     rows = serializers.IntegerField(source="roll_rows")
     weight = serializers.IntegerField(source="roll_weight")
@@ -118,4 +127,6 @@ class ResultsSerializer(serializers.Serializer):
 class TrackerSerializer(serializers.Serializer):
     election = serializers.CharField()
     code = serializers.CharField()
-    found = serializers.BooleanField(help_text="The ballot with this tracker was recorded and counted.")
+    found = serializers.BooleanField(
+        help_text="This code was issued for a ballot that is in the counted set (codes are not linked to ballots)."
+    )

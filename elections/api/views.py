@@ -22,7 +22,11 @@ from elections.api.serializers import (
     TrackerSerializer,
 )
 from elections.models import Election, ElectionRules, ElectionState, Tracker
-from elections.selectors import election_turnout, public_candidates, published_tie_order
+from elections.selectors import (
+    election_turnout_public,
+    public_candidates,
+    published_tie_order,
+)
 from elections.services.packages import ballots_withheld, current_package, recount_command
 from governance.models import Seat
 
@@ -48,14 +52,11 @@ def access_election(*, slug: str) -> Election:
 
 
 def _turnout(election: Election) -> dict[str, Any] | None:
-    if election.turnout:
-        return dict(election.turnout)  # fixed at the close
-    if election.roll_frozen_at is None:
-        return None
+    """Frozen at the close, live while voting; small classes merged into "other" either way."""
     rules = ElectionRules.objects.filter(rule_set_id=election.rule_set_id).first()
-    return election_turnout(
+    return election_turnout_public(
         election=election, rules=rules or ElectionRules(rule_set=election.rule_set)
-    ).as_dict()
+    )
 
 
 @extend_schema_view(
@@ -159,8 +160,12 @@ class ResultsView(PublicAPIView):
 class TrackerView(PublicAPIView):
     @extend_schema(
         operation_id="election_tracker",
-        summary="Was the ballot with this tracker code counted?",
-        description="Trackers are published when voting closes; before that every lookup is a 404.",
+        summary="Is this tracker code in the published list?",
+        description=(
+            "Trackers are published when voting closes; before that every lookup is a 404. "
+            "`found` means this code was issued for a ballot that is in the counted set; "
+            "codes are not linked to ballots, so it says nothing about what the ballot says."
+        ),
         parameters=[
             ID_PARAM,
             OpenApiParameter(

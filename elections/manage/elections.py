@@ -89,7 +89,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "election": election,
             "rules": rules,
-            "turnout": election_turnout(election=election, rules=rules) if election.roll_frozen_at else None,
+            # Live while the marks exist; after the close the public page shows the frozen totals.
+            "turnout": election_turnout(election=election, rules=rules)
+            if election.roll_frozen_at and election.closed_at is None and election.state != "cancelled"
+            else None,
             "candidates": public_candidates(election=election),
             "nominations": nominations_by(election=election),
             "corrections": RollCorrection.objects.filter(election=election).select_related("membership"),

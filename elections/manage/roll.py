@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,14 @@ from core.views.errors import domain_errors
 from elections import permissions
 from elections.forms import CorrectionForm
 from elections.models import Election, RollEntry
-from elections.services.roll import RollLine, roll_correct, roll_lines, roll_lines_without_voter
+from elections.services.roll import (
+    RollLine,
+    listed_numbers,
+    published_token,
+    roll_correct,
+    roll_lines,
+    roll_lines_without_voter,
+)
 from elections.services.strikes import struck_reason_label
 from elections.views import election_or_404
 from members.models import Membership
@@ -111,3 +118,30 @@ def correct(request: HttpRequest, slug: str) -> HttpResponse:
     if outcome.ok:
         messages.success(request, _("Roll corrected."))
     return redirect("elections_manage:detail", slug=slug)
+
+
+@permission_required(permissions.can_run_election)
+def lines(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every frozen line with what the public does not see: member number, salt, whether listed.
+
+    ``<published token> <weight> <member number> <salt> <listed|hidden>``, sorted like ``roll.txt``:
+    the committee can answer a member who lost their salt and check any line's hash.
+    """
+    election = election_or_404(slug)
+    if election.roll_frozen_at is None or election.roll_purged_at is not None:
+        raise Http404
+    rows = []
+    listed_now = None
+    for number, weight, salt, listed in election.roll.values_list(
+        "member_number", "weight", "salt", "listed"
+    ):
+        if listed is None:  # a version 1 roll: the directory decides now
+            if listed_now is None:
+                from_roll = election.roll.values_list("member_number", flat=True)
+                listed_now = listed_numbers(from_roll)
+            listed = number in listed_now
+        rows.append(
+            (published_token(number, salt, listed), weight, number, salt, "listed" if listed else "hidden")
+        )
+    text = "".join(" ".join(str(x) for x in row) + "\n" for row in sorted(rows))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<slug:slug>/packages/<int:version>.zip", packages.package_download, name="package_download"),
     path("<slug:slug>/roll/", roll.roll, name="roll"),
     path("<slug:slug>/roll/correct/", roll.correct, name="correct"),
+    path("<slug:slug>/roll/lines.txt", roll.lines, name="roll_lines"),
     path("disputes/<int:pk>/decide/", disputes.dispute_decide, name="dispute_decide"),
 ]

@@ -5,7 +5,14 @@ works, and so do the old migrations' references (``elections.models.new_tracker_
 ``elections.models.reference_voting_reminder_offsets``).
 """
 
-from elections.models.ballots import Ballot, PendingReceipt, Tracker, new_tracker_code
+from elections.models.ballots import (
+    Ballot,
+    BallotKey,
+    PendingReceipt,
+    SealedBallot,
+    Tracker,
+    new_tracker_code,
+)
 from elections.models.disputes import Dispute
 from elections.models.elections import (
     FINISHED_STATES,
@@ -31,6 +38,7 @@ __all__ = [
     "RANKED_METHODS",
     "VOTING_STATES",
     "Ballot",
+    "BallotKey",
     "BallotPublication",
     "Candidate",
     "CandidateState",
@@ -45,6 +53,7 @@ __all__ = [
     "PendingReceipt",
     "RollCorrection",
     "RollEntry",
+    "SealedBallot",
     "Tracker",
     "VotingReminder",
     "new_tracker_code",

@@ -69,10 +69,16 @@ class Election(models.Model):
     provisional_notified_at = models.DateTimeField(null=True, blank=True)
     roll_frozen_at = models.DateTimeField(null=True, blank=True)
     roll_fingerprint = models.CharField(max_length=64, blank=True)
+    # 1: over "<member number> <weight>" lines (rolls frozen before hidden members' lines were
+    # hashed); 2: over the published lines (see elections.services.roll). Null until frozen.
+    roll_fingerprint_version = models.PositiveSmallIntegerField(null=True, blank=True)
     roll_rows = models.PositiveIntegerField(default=0)
     roll_weight = models.PositiveBigIntegerField(default=0)
     roll_by_class = models.JSONField(default=dict, blank=True)
     tie_seed = models.CharField(max_length=64, blank=True)
+    # The roll's lines were deleted after the rule set's retention period; totals and
+    # fingerprint stay.
+    roll_purged_at = models.DateTimeField(null=True, blank=True)
 
     closed_at = models.DateTimeField(null=True, blank=True)
     turnout = models.JSONField(default=dict, blank=True)

@@ -43,8 +43,16 @@ class RollEntry(models.Model):
 
     ``voter`` is who may cast it (the person, or the organisation's representative on
     record at the record date); ``alternate`` may cast it instead if named before then.
-    ``has_voted`` is the only trace of voting, with no time. Rewritten at the close. A line
-    may be ``struck`` after the freeze (``elections.services.strikes``).
+    ``has_voted`` is the only trace of voting, with no time; the close rewrites the rows in
+    random order with ``has_voted`` null (not kept): turnout lives on as totals by class in
+    ``Election.turnout``. Rows are deleted ``roll_retention_days`` after certification.
+
+    ``listed`` says whether the member was visible in the public directory when the roll
+    was frozen; the published line of a member who was not shows ``sha256(number + salt)``
+    instead of the number. ``salt`` is shown only to that member and the committee.
+    ``listed`` is null on rolls frozen before published lines were hashed (fingerprint
+    version 1), where the directory decides at the time of reading. A line may be ``struck``
+    after the freeze (``elections.services.strikes``).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -59,7 +67,9 @@ class RollEntry(models.Model):
     alternate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    has_voted = models.BooleanField(default=False)
+    has_voted = models.BooleanField(default=False, null=True)
+    salt = models.CharField(max_length=32, blank=True)
+    listed = models.BooleanField(null=True)
     # Struck after the freeze (the member was suspended before voting): the line cannot be
     # cast and leaves the quorum's figures. A line that has voted is never struck.
     struck = models.BooleanField(default=False)

@@ -63,7 +63,6 @@ class ElectionRules(models.Model):
     voting_reminder_offsets_days = models.JSONField(
         _("voting reminders (days before voting closes)"), default=reference_voting_reminder_offsets
     )
-    # Also added by the ballot-secrecy work (H12): the coordinator keeps one field and one migration.
     turnout_min_class_size = models.PositiveSmallIntegerField(
         _("minimum voters of a class for its turnout (and ballots) to be published"), default=5
     )
@@ -82,6 +81,9 @@ class ElectionRules(models.Model):
         choices=CountFallback.choices,
         default=CountFallback.NONE,
         blank=True,
+    )
+    roll_retention_days = models.PositiveSmallIntegerField(
+        _("frozen roll kept (days after certification)"), default=90
     )
 
     class Meta:

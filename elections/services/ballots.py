@@ -1,26 +1,44 @@
-"""Casting ballots and closing the vote.
+"""Casting ballots, sending receipts, and closing (or cancelling) the vote.
 
-Threat model (shown on the election page): someone who reads the database after the
-close must not learn how anyone voted. So the cast path writes a ballot with no voter
-and no time, a tracker with no ballot, flips the roll row's ``has_voted`` and writes
-nothing else that names the voter with a time (no per-voter audit entry, no session
-write, no receipt email row: a ``PendingReceipt`` without a time waits for the job).
-At the close the ballot, tracker and roll tables of the election are rewritten in one
-transaction, in random order with fresh random ids, so neither ids, physical order nor
-the writing transaction say anything about the order of voting. WAL and backups taken
-during voting are out of scope.
+Threat model (shown on the election page and in the README): someone who reads the
+database (or a dump, a replica, a backup) **during voting** learns who has voted, not
+how; **after the close** they learn neither, except what weighted voting cannot hide (a
+ballot whose weight only one member of the roll has is that member's ballot).
+
+- Casting marks the roll row and stores the ballot **sealed** to the election's public key
+  (``elections.sealing``): choices and weight encrypted and padded to one length. It also
+  writes a tracker (no link to the ballot) and a ``PendingReceipt``; no audit entry, no
+  email row, no outbox row, no log line, no session write. Whatever pairs the cast's rows
+  (SQLite row ids, PostgreSQL's ``xmin``, a backup) pairs a voter with ciphertext only.
+- Receipts leave in batches at random times (``receipts_batch_maybe``, from the schedule),
+  in random order, with one time for the whole batch; the email row keeps the recipient
+  and the template name, never the tracker.
+- The close, in one transaction: lock, check quorum, unwrap the election's private key
+  (with ``BALLOT_KEK`` from the environment), open every sealed ballot, write them as
+  ``Ballot`` rows afresh in random order, delete the sealed rows, rewrite trackers and
+  roll rows in random order with the voted marks removed (turnout is kept as totals by
+  class in ``Election.turnout``), delete the election's voting reminders and receipt email
+  rows, delete the key. A job right after the commit (``election_after_close``) sends any
+  receipt still waiting and runs a plain ``VACUUM`` on PostgreSQL so the dead row versions
+  of voting are gone; SQLite overwrites deleted content itself (``secure_delete``).
+- A cancellation during voting destroys the sealed ballots unopened (``ballots_discard``).
+
+Each defence is its own small function below, so the adversary test
+(``tests/elections/adversary.py``) can switch one off and show that it finds links then.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,11 +48,13 @@ from core import clock
 from core.access import require
 from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.mail import email_queue
+from core.mail import email_forget, email_send_unstored
+from core.models import OutgoingEmail
 from core.outbox import enqueue
-from elections import permissions
+from elections import permissions, sealing
 from elections.models import (
     Ballot,
+    BallotKey,
     Candidate,
     CandidateState,
     Election,
@@ -42,11 +62,15 @@ from elections.models import (
     Method,
     PendingReceipt,
     RollEntry,
+    SealedBallot,
     Tracker,
+    VotingReminder,
 )
 from elections.rules import election_rules_for
-from elections.selectors import election_turnout
+from elections.selectors import election_turnout, published_turnout
 from elections.services.common import day, lock_election
+
+log = logging.getLogger(__name__)
 
 BATCH = 5000
 # The close's shuffle; tests replace it with a seeded ``random.Random`` to check the result.
@@ -153,6 +177,59 @@ def _roll_entry_pk(value: Any) -> uuid.UUID:
         raise NotFound(_("You are not on this election's roll."), code="not_on_roll") from None
 
 
+RECEIPT_PURPOSE = "elections.receipt"
+RECEIPT_TEMPLATE = "emails/elections/ballot_recorded"
+
+
+# --- The election key ---------------------------------------------------------------
+
+
+def ballot_key_create(*, election: Election) -> BallotKey:
+    """Generate the election's key pair (the caller holds the election lock): voting opens.
+
+    The private half is stored wrapped by ``BALLOT_KEK``; the plaintext length every ballot
+    is padded to is fixed now, from the number of candidates on the ballot.
+    """
+    existing = BallotKey.objects.filter(election=election).first()
+    if existing is not None:
+        return existing
+    pair = sealing.generate_key(election_id=election.pk, candidates=len(_standing(election)))
+    return BallotKey.objects.create(
+        election=election,
+        public_key=pair.public,
+        wrapped_private_key=pair.wrapped_private,
+        kek_id=pair.kek_id,
+        pad_to=pair.pad_to,
+    )
+
+
+def _ballot_key(election: Election) -> BallotKey:
+    # An election that opened before ballots were sealed gets its key at its first cast.
+    return BallotKey.objects.filter(election=election).first() or ballot_key_create(election=election)
+
+
+# --- Casting ----------------------------------------------------------------------------
+
+
+def _store_ballot(election: Election, key: BallotKey, choices: list[int], weight: int) -> None:
+    """Defence: the cast stores the ballot sealed (choices and weight), never in the clear."""
+    SealedBallot.objects.create(
+        election=election,
+        sealed=sealing.seal(
+            election_id=election.pk,
+            public=bytes(key.public_key),
+            pad_to=key.pad_to,
+            choices=choices,
+            weight=weight,
+        ),
+    )
+
+
+def _receipt_pending(election: Election, voter: Any, tracker_code: str) -> None:
+    """Defence: a receipt waits for a random batch; no email row, no outbox row per cast."""
+    PendingReceipt.objects.create(election=election, user=voter, tracker_code=tracker_code)
+
+
 def ballot_cast(
     *,
     election: Election,
@@ -164,8 +241,9 @@ def ballot_cast(
     """Record one ballot for one roll row; the first ballot for a row is the only one.
 
     The roll row flips ``has_voted`` with a conditional UPDATE in the same transaction
-    as the ballot insert: a second request for the same row finds no row to update and
-    stores nothing. Returns the tracker code (shown once; the receipt email follows).
+    as the sealed ballot's insert: a second request for the same row finds no row to
+    update and stores nothing. Returns the tracker code (shown once; the receipt email
+    follows in a later batch).
     """
     entry_pk = _roll_entry_pk(roll_entry_id)
     with transaction.atomic():
@@ -187,7 +265,7 @@ def ballot_cast(
         )
         if flipped != 1:
             raise Conflict(_("A ballot has already been cast for this vote."), code="already_voted")
-        Ballot.objects.create(election=locked, choices=choices, weight=entry["weight"])
+        _store_ballot(locked, _ballot_key(locked), choices, entry["weight"])
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -197,15 +275,135 @@ def ballot_cast(
                 continue
         else:  # pragma: no cover - 80 random bits colliding five times
             raise Conflict(_("Please try again."), code="tracker_collision")
-        PendingReceipt.objects.create(election=locked, user=voter, tracker_code=tracker.code)
-        enqueue("elections.send_receipts", election_id=locked.pk)
+        _receipt_pending(locked, voter, tracker.code)
     return CastReceipt(tracker=tracker.code, member_number=entry["member_number"])
 
 
-def _rewrite_shuffled(election: Election) -> tuple[int, int]:
-    """Copy the election's ballots, trackers and roll rows to fresh rows in random order."""
-    ballots = list(Ballot.objects.filter(election=election).values_list("choices", "weight"))
-    trackers = list(Tracker.objects.filter(election=election).values_list("code", flat=True))
+# --- Receipts -------------------------------------------------------------------------------
+
+
+def receipts_batch_maybe(*, election: Election) -> bool:
+    """Decide at random whether the waiting receipts go out now (the schedule, every minute).
+
+    With at least ``RECEIPT_BATCH_MIN`` receipts waiting the chance is 1 in
+    ``RECEIPT_BATCH_MINUTES`` per minute, with fewer 1 in ``RECEIPT_BATCH_SMALL_MINUTES``:
+    batches leave at random times, so a receipt's time says little about when its vote was
+    cast. Queues one ``elections.send_receipts`` job (one outbox row per batch).
+    """
+    waiting = PendingReceipt.objects.filter(election=election).count()
+    if not waiting:
+        return False
+    minimum = int(getattr(settings, "RECEIPT_BATCH_MIN", 5))
+    minutes = int(
+        getattr(settings, "RECEIPT_BATCH_MINUTES", 30)
+        if waiting >= minimum
+        else getattr(settings, "RECEIPT_BATCH_SMALL_MINUTES", 720)
+    )
+    if _rng.random() * max(minutes, 1) >= 1:
+        return False
+    enqueue("elections.send_receipts", election_id=election.pk)
+    return True
+
+
+def receipts_send(*, election_id: int) -> int:
+    """Send the election's waiting receipts in one batch (the ``send_receipts`` job).
+
+    The rows are taken and deleted in a short transaction, then the emails are sent in
+    random order, outside it. While voting is open an email row is kept per receipt with
+    the recipient and template only (who was not reached); after the close none is kept.
+    A receipt the mail server could not take waits for the next batch.
+    """
+    election = Election.objects.filter(pk=election_id).first()
+    if election is None:
+        return 0
+    with transaction.atomic():
+        pending = list(
+            PendingReceipt.objects.select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+            )
+            .filter(election_id=election_id)
+            .select_related("user")
+        )
+        messages = [(receipt.user.email, receipt.user_id, receipt.tracker_code) for receipt in pending]
+        PendingReceipt.objects.filter(pk__in=[r.pk for r in pending]).delete()
+    if not messages:
+        return 0
+    _rng.shuffle(messages)
+    url = reverse("elections:trackers", kwargs={"slug": election.slug})
+    _sent, unreachable = email_send_unstored(
+        messages=[(to, {"election": election, "tracker": code, "url": url}) for to, _user, code in messages],
+        template=RECEIPT_TEMPLATE,
+        purpose=RECEIPT_PURPOSE,
+        subject_ref=election.slug,
+        record=election.is_voting,
+    )
+    if unreachable:
+        PendingReceipt.objects.bulk_create(
+            PendingReceipt(election=election, user_id=messages[i][1], tracker_code=messages[i][2])
+            for i in unreachable
+        )
+    return len(messages) - len(unreachable)
+
+
+# --- The close -------------------------------------------------------------------------------
+
+
+def _shuffle(rows: list[Any]) -> None:
+    """Defence: rows are written back in random order (no trace of the order of voting)."""
+    _rng.shuffle(rows)
+
+
+def _mark_after_close(has_voted: bool | None) -> bool | None:
+    """Defence: the close keeps no per-voter voted mark (turnout lives on as totals)."""
+    return None
+
+
+def _open_ballots(election: Election) -> list[tuple[list[int], int]]:
+    """Every ballot of the election in the clear: the sealed ones opened with the unwrapped key.
+
+    Ballots cast before sealing existed (an election open during the upgrade) are already
+    ``Ballot`` rows and are read as they are.
+    """
+    opened: list[tuple[list[int], int]] = [
+        (list(c), int(w))
+        for c, w in Ballot.objects.filter(election=election).values_list("choices", "weight")
+    ]
+    sealed = SealedBallot.objects.filter(election=election).values_list("sealed", flat=True)
+    if not sealed.exists():
+        return opened
+    key = BallotKey.objects.filter(election=election).first()
+    if key is None:
+        log.error("elections: %s has sealed ballots but no ballot key", election.slug)
+        raise Conflict(
+            _("The election's ballot key is missing: the ballots cannot be opened."),
+            code="ballot_key_missing",
+        )
+    try:
+        private = sealing.unwrap_key(election_id=election.pk, wrapped_private=bytes(key.wrapped_private_key))
+    except sealing.SealError:
+        log.error(
+            "elections: %s: the ballot key was wrapped by key-encryption key %s, not the one in force (%s)",
+            election.slug,
+            key.kek_id,
+            sealing.kek_id(),
+        )
+        raise Conflict(
+            _("The ballot key cannot be unwrapped: BALLOT_KEK is not the one in force when voting opened."),
+            code="ballot_key_unreadable",
+        ) from None
+    try:
+        for blob in sealed.iterator(chunk_size=BATCH):
+            opened.append(sealing.open_sealed(election_id=election.pk, private=private, sealed=bytes(blob)))
+    except sealing.SealError:
+        log.error("elections: %s: a sealed ballot does not open (altered?)", election.slug)
+        raise Conflict(
+            _("A sealed ballot does not open: the ballots were altered."), code="sealed_ballot_unreadable"
+        ) from None
+    return opened
+
+
+def _rewrite_roll(election: Election) -> None:
+    """Roll rows afresh in random order with fresh ids, without the voted marks."""
     roll = list(
         RollEntry.objects.filter(election=election).values_list(
             "member_number",
@@ -217,20 +415,12 @@ def _rewrite_shuffled(election: Election) -> tuple[int, int]:
             "has_voted",
             "struck",
             "struck_reason",
+            "salt",
+            "listed",
         )
     )
-    Ballot.objects.filter(election=election).delete()
-    Tracker.objects.filter(election=election).delete()
     RollEntry.objects.filter(election=election).delete()
-    _rng.shuffle(ballots)
-    _rng.shuffle(trackers)
-    _rng.shuffle(roll)
-    Ballot.objects.bulk_create(
-        (Ballot(election=election, choices=c, weight=w) for c, w in ballots), batch_size=BATCH
-    )
-    Tracker.objects.bulk_create(
-        (Tracker(election=election, code=code) for code in trackers), batch_size=BATCH
-    )
+    _shuffle(roll)
     RollEntry.objects.bulk_create(
         (
             RollEntry(
@@ -241,15 +431,56 @@ def _rewrite_shuffled(election: Election) -> tuple[int, int]:
                 weight=w,
                 voter_id=v,
                 alternate_id=a,
-                has_voted=h,
+                has_voted=_mark_after_close(h),
                 struck=x,
                 struck_reason=r,
+                salt=salt,
+                listed=listed,
             )
-            for n, t, k, w, v, a, h, x, r in roll
+            for n, t, k, w, v, a, h, x, r, salt, listed in roll
         ),
         batch_size=BATCH,
     )
+
+
+def _rewrite_shuffled(election: Election) -> tuple[int, int]:
+    """Ballots opened and written afresh, trackers and roll rows rewritten, all in random order."""
+    ballots = _open_ballots(election)
+    trackers = list(Tracker.objects.filter(election=election).values_list("code", flat=True))
+    Ballot.objects.filter(election=election).delete()
+    SealedBallot.objects.filter(election=election).delete()
+    Tracker.objects.filter(election=election).delete()
+    _shuffle(ballots)
+    _shuffle(trackers)
+    Ballot.objects.bulk_create(
+        (Ballot(election=election, choices=c, weight=w) for c, w in ballots), batch_size=BATCH
+    )
+    Tracker.objects.bulk_create(
+        (Tracker(election=election, code=code) for code in trackers), batch_size=BATCH
+    )
+    _rewrite_roll(election)
     return len(ballots), len(trackers)
+
+
+def _forget_receipts(election: Election) -> None:
+    """Defence: no email row of a receipt outlives the close (a receipt says who voted)."""
+    email_forget(purpose=RECEIPT_PURPOSE, subject_ref=election.slug)
+
+
+def _forget_who_voted(election: Election) -> None:
+    """Defence: what says who voted goes with the marks: voting reminders (sent to those who
+    had not voted yet) with their email rows, and the receipts' email rows. Then the key."""
+    reminders = VotingReminder.objects.filter(election=election)
+    emails = [pk for pk in reminders.values_list("email_id", flat=True) if pk is not None]
+    reminders.delete()
+    OutgoingEmail.objects.filter(pk__in=emails).delete()
+    _forget_receipts(election)
+    BallotKey.objects.filter(election=election).delete()
+
+
+def _freeze_turnout(election: Election, figures: dict[str, Any]) -> dict[str, Any]:
+    rules = election_rules_for(rule_set=election.rule_set)
+    return published_turnout(figures, min_class_size=rules.turnout_min_class_size)
 
 
 def election_close_voting(*, election: Election, actor: Any = None) -> Election:
@@ -279,23 +510,20 @@ def election_close_voting(*, election: Election, actor: Any = None) -> Election:
             locked.extensions += 1
             locked.voting_closes_at = locked.voting_closes_at + dt.timedelta(days=rules.extension_days)
             locked.state = ElectionState.EXTENDED
-            locked.turnout = turnout.as_dict()
+            locked.turnout = _freeze_turnout(locked, turnout.as_dict())
             locked.save(update_fields=["extensions", "voting_closes_at", "state", "turnout"])
             audit_record(
                 actor=actor,
                 action="election.voting_extended",
                 obj=locked,
-                data={
-                    "extension": locked.extensions,
-                    "closes_at": locked.voting_closes_at,
-                    **turnout.as_dict(),
-                },
+                data={"extension": locked.extensions, "closes_at": locked.voting_closes_at, **locked.turnout},
             )
             enqueue("elections.notify_extension", election_id=locked.pk, extension=locked.extensions)
             return locked
         ballots, trackers = _rewrite_shuffled(locked)
+        _forget_who_voted(locked)
         locked.closed_at = clock.now()
-        locked.turnout = turnout.as_dict()
+        locked.turnout = _freeze_turnout(locked, turnout.as_dict())
         if not turnout.quorum_met:
             locked.state = ElectionState.FAILED
             locked.public_report = _(
@@ -314,8 +542,10 @@ def election_close_voting(*, election: Election, actor: Any = None) -> Election:
             actor=actor,
             action="election.voting_closed",
             obj=locked,
-            data={"ballots": ballots, "trackers": trackers, **turnout.as_dict()},
+            data={"ballots": ballots, "trackers": trackers, **locked.turnout},
         )
+        # After the commit: the last receipts, then the dead row versions of voting go.
+        enqueue("elections.after_close", election_id=locked.pk)
         if locked.state == ElectionState.FAILED:
             return locked
         # The count runs in its own job, outside this transaction: a long count never holds
@@ -326,27 +556,78 @@ def election_close_voting(*, election: Election, actor: Any = None) -> Election:
     return locked
 
 
-def receipts_send(*, election_id: int) -> int:
-    """Send pending receipt emails in one batch and delete them (the ``send_receipts`` job)."""
-    sent = 0
-    with transaction.atomic():
-        pending = list(
-            PendingReceipt.objects.select_for_update(skip_locked=True)
-            .filter(election_id=election_id)
-            .select_related("user", "election")
-        )
-        for receipt in pending:
-            email_queue(
-                to=receipt.user.email,
-                template="emails/elections/ballot_recorded",
-                context={
-                    "election": receipt.election,
-                    "tracker": receipt.tracker_code,
-                    "url": reverse("elections:trackers", kwargs={"slug": receipt.election.slug}),
-                },
-                purpose="elections.receipt",
-                subject_ref=receipt.election.slug,
-            )
-            sent += 1
-        PendingReceipt.objects.filter(pk__in=[r.pk for r in pending]).delete()
-    return sent
+def ballots_discard(*, election: Election) -> int:
+    """A cancellation during voting (the caller holds the election lock and writes the audit entry).
+
+    The sealed ballots are destroyed unopened with the key: nobody ever reads the ballots
+    of a cancelled election. Trackers and waiting receipts go with them (there is no counted
+    set to check a tracker against); the roll is rewritten without voted marks, and turnout
+    is kept as totals by class, as at a close. Returns how many ballots were destroyed.
+    """
+    rules = election_rules_for(rule_set=election.rule_set)
+    turnout = election_turnout(election=election, rules=rules)
+    destroyed = SealedBallot.objects.filter(election=election).count()
+    destroyed += Ballot.objects.filter(election=election).count()
+    SealedBallot.objects.filter(election=election).delete()
+    Ballot.objects.filter(election=election).delete()
+    Tracker.objects.filter(election=election).delete()
+    PendingReceipt.objects.filter(election=election).delete()
+    _rewrite_roll(election)
+    _forget_who_voted(election)
+    election.turnout = _freeze_turnout(election, turnout.as_dict())
+    election.save(update_fields=["turnout"])
+    enqueue("elections.after_close", election_id=election.pk)
+    return destroyed
+
+
+# --- After the close -------------------------------------------------------------------------
+
+#: The tables whose dead row versions may still pair a voter with a cast: the VACUUM list.
+SECRECY_MODELS = (
+    Ballot,
+    SealedBallot,
+    Tracker,
+    RollEntry,
+    BallotKey,
+    PendingReceipt,
+    VotingReminder,
+    OutgoingEmail,
+)
+
+
+def _vacuum(tables: Sequence[str]) -> bool:
+    """Defence: a plain VACUUM (not FULL: it takes no lock that blocks casting elsewhere) on
+    PostgreSQL, on a connection of its own in autocommit (VACUUM cannot run in a transaction).
+    ``INDEX_CLEANUP ON`` so index entries of dead rows go too. SQLite needs none: it runs with
+    ``secure_delete`` on. Returns whether it ran."""
+    if connection.vendor != "postgresql":
+        return False
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        own.set_autocommit(True)
+        with own.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '30s'")
+            quoted = ", ".join(own.ops.quote_name(t) for t in tables)
+            cursor.execute(f"VACUUM (INDEX_CLEANUP ON) {quoted}")
+    except DatabaseError as exc:  # autovacuum will get there; say so
+        log.warning("elections: VACUUM after the close failed: %s", exc)
+        return False
+    finally:
+        own.close()
+    return True
+
+
+def election_after_close(*, election_id: int) -> str:
+    """Right after a close or a cancellation commits (the ``elections.after_close`` job).
+
+    Sends the receipts still waiting (kept as no email row), deletes any receipt email row
+    of the election, then vacuums the tables that held the voting's row versions. Safe to
+    run twice.
+    """
+    election = Election.objects.filter(pk=election_id).first()
+    if election is None:
+        return f"election {election_id}: gone"
+    sent = receipts_send(election_id=election_id)
+    _forget_receipts(election)
+    vacuumed = _vacuum([model._meta.db_table for model in SECRECY_MODELS])
+    return f"{election.slug}: {sent} receipts sent, vacuum {'done' if vacuumed else 'not needed'}"

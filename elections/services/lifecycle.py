@@ -8,6 +8,7 @@ voting, counting and certifying live in ``ballots`` and ``results``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -30,7 +31,12 @@ from elections.models import (
     Method,
 )
 from elections.rules import election_rules_for
-from elections.services.ballots import election_close_voting
+from elections.services.ballots import (
+    ballot_key_create,
+    ballots_discard,
+    election_close_voting,
+    receipts_batch_maybe,
+)
 from elections.services.common import day, lock_election
 from elections.services.reminders import voting_reminders_send
 from elections.services.results import election_seat_elected
@@ -238,7 +244,11 @@ def election_close_nominations(*, election: Election, actor: Any = None) -> Elec
 
 
 def election_open_voting(*, election: Election, actor: Any = None) -> Election:
-    """Open voting; the roll must be frozen (the schedule freezes it at the record date)."""
+    """Open voting; the roll must be frozen (the schedule freezes it at the record date).
+
+    The election's ballot key pair is generated now (its private half stored only wrapped);
+    the audit entry records the public key's SHA-256.
+    """
     with transaction.atomic():
         locked = lock_election(election)
         _require_state(locked, S.NOMINATIONS_CLOSED)
@@ -247,17 +257,26 @@ def election_open_voting(*, election: Election, actor: Any = None) -> Election:
             raise Conflict(_("The voter roll has not been frozen yet."), code="roll_not_frozen")
         locked.state = S.VOTING
         locked.save(update_fields=["state"])
+        key = ballot_key_create(election=locked)
         audit_record(
             actor=actor,
             action="election.voting_opened",
             obj=locked,
-            data={"roll_fingerprint": locked.roll_fingerprint, "closes_at": locked.voting_closes_at},
+            data={
+                "roll_fingerprint": locked.roll_fingerprint,
+                "closes_at": locked.voting_closes_at,
+                "ballot_key_sha256": hashlib.sha256(bytes(key.public_key)).hexdigest(),
+            },
         )
     return locked
 
 
 def election_cancel(*, election: Election, reason: str, actor: Any) -> Election:
-    """The committee cancels before certification, with a public reason."""
+    """The committee cancels before certification, with a public reason.
+
+    During voting the ballots are destroyed unopened, with the election's key, and the
+    voted marks are reduced to totals, as at a close (``ballots_discard``).
+    """
     require(
         permissions.can_run_election(actor, election),
         _("Only the election committee cancels elections."),
@@ -274,10 +293,14 @@ def election_cancel(*, election: Election, reason: str, actor: Any) -> Election:
                 code="wrong_state",
             )
         was = locked.state
+        destroyed = ballots_discard(election=locked) if was in (S.VOTING, S.EXTENDED) else 0
         locked.state = S.CANCELLED
         locked.cancel_reason = reason
         locked.save(update_fields=["state", "cancel_reason"])
-        audit_record(actor=actor, action="election.cancelled", obj=locked, data={"from": was})
+        data: dict[str, Any] = {"from": was}
+        if was in (S.VOTING, S.EXTENDED):
+            data["ballots_destroyed"] = destroyed
+        audit_record(actor=actor, action="election.cancelled", obj=locked, data=data)
     return locked
 
 
@@ -323,6 +346,8 @@ def election_run_schedule(*, at: dt.datetime | None = None) -> list[str]:
                     sent = voting_reminders_send(election=election)
                     if sent:
                         done.append(f"{election.slug}: {sent} reminders")
+                    if receipts_batch_maybe(election=election):
+                        done.append(f"{election.slug}: a batch of receipts queued")
         except DomainError as exc:
             # Another worker got there first, or the state moved on: the next tick sees it.
             log.info("elections schedule: %s: %s", election.slug, exc.code)

@@ -92,10 +92,16 @@ def small_classes(election: Election, rules: ElectionRules | None = None) -> lis
     rules = rules or election_rules_for(rule_set=election.rule_set)
     minimum = min_class_size(rules)
     by_class = (election.turnout or {}).get("by_class") or {}
+
+    def voted(figures: Any) -> int:
+        return int((figures or {}).get("voted_rows", 0) or 0)
+
+    # The close stores turnout with small classes already merged into "other": any vote in
+    # "other" came from a class below the minimum, however many the merged classes add up to.
     return sorted(
         code
         for code, figures in by_class.items()
-        if 0 < int((figures or {}).get("voted_rows", 0) or 0) < minimum
+        if 0 < voted(figures) and (code == "other" or voted(figures) < minimum)
     )
 
 

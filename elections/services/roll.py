@@ -5,15 +5,27 @@ applies the committee's corrections, resolves each organisation's representative
 alternate at the record date from ``RepresentativeChange`` history, and writes the rows
 with ``bulk_create`` in batches.
 
-Fingerprint: the SHA-256 (hex) of the UTF-8 canonical text, one line per roll row,
-``<member number> <weight>\\n``, sorted by member number. Anyone holding the published
-list can recompute it; each member can find their own line.
+Published lines and the fingerprint (version 2): one line per roll row, ``<token>
+<weight>\\n``, sorted, where the token is the member number of a member visible in the
+public directory when the roll was frozen (organisations always are), and
+``sha256(member number + salt)`` (hex) for anyone else, with a salt of the member's own
+that only they (on their roll page) and the election committee see. The fingerprint is the
+SHA-256 (hex) of that UTF-8 text, so anyone holding ``roll.txt`` can recompute it, and each
+member can find their own line, while a hidden member's number never appears.
+
+Rolls frozen before (version 1) were fingerprinted over ``<member number> <weight>`` lines;
+that recorded fingerprint never changes: the committee can download the version 1 text,
+everyone else gets the published lines (hidden members hashed as the directory decides now).
+
+The lines are deleted ``roll_retention_days`` (rule set) after certification
+(``roll_purge_expired``, a daily job); fingerprint and totals stay on the election.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +43,11 @@ from core.mail import email_queue
 from core.rules import rules_in_force
 from elections import permissions
 from elections.models import Election, ElectionState, RollCorrection, RollEntry
+from elections.rules import election_rules_for
 from elections.services.common import lock_election
 from elections.services.strikes import STRUCK_SUSPENDED, suspended_at
 from members.models import Membership, MembershipClass, RepresentativeChange
+from members.permissions import LISTED_STATES
 from members.rights import VotingRights, voting_rights, voting_rights_bulk
 
 BATCH = 5000
@@ -59,6 +73,49 @@ def canonical_roll_text(rows: Iterable[tuple[str, int]]) -> str:
 
 def roll_fingerprint(rows: Iterable[tuple[str, int]]) -> str:
     return hashlib.sha256(canonical_roll_text(rows).encode("utf-8")).hexdigest()
+
+
+FINGERPRINT_VERSION = 2
+
+
+def hidden_line_token(number: str, salt: str) -> str:
+    """The published token of a member hidden from the directory: ``sha256(number + salt)``."""
+    return hashlib.sha256(f"{number}{salt}".encode()).hexdigest()
+
+
+def published_token(number: str, salt: str, listed: bool) -> str:
+    return number if listed else hidden_line_token(number, salt)
+
+
+def listed_numbers(numbers: Iterable[str]) -> set[str]:
+    """Which of these members the public directory shows (organisations always: sponsors'
+    standing is public); the rule of ``members.permissions.is_listed_in_directory``."""
+    listed: set[str] = set()
+    rows = Membership.objects.filter(number__in=set(numbers)).values_list(
+        "number", "organisation_id", "in_directory", "state", "user__full_name"
+    )
+    for number, org_id, in_directory, state, full_name in rows.iterator(chunk_size=BATCH):
+        if org_id is not None or (in_directory and state in LISTED_STATES and full_name):
+            listed.add(number)
+    return listed
+
+
+def published_roll_lines(*, election: Election) -> list[tuple[str, int]]:
+    """The roll as published: ``(token, weight)`` per row (see the module's docstring)."""
+    rows = list(election.roll.values_list("member_number", "weight", "salt", "listed"))
+    undecided = {number for number, _w, _s, listed in rows if listed is None}
+    now_listed = listed_numbers(undecided) if undecided else set()
+    return [
+        (published_token(number, salt, listed if listed is not None else number in now_listed), weight)
+        for number, weight, salt, listed in rows
+    ]
+
+
+def roll_text_for(*, election: Election, full: bool = False) -> str:
+    """``roll.txt``: the published lines; ``full`` (the committee) the version 1 text of an old roll."""
+    if full and election.roll_fingerprint_version == 1:
+        return canonical_roll_text(election.roll.values_list("member_number", "weight"))
+    return canonical_roll_text(published_roll_lines(election=election))
 
 
 def _roll_line(rights: Any, correction: RollCorrection | None, weights: dict[str, int]) -> RollLine:
@@ -267,10 +324,15 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
         if missing:
             _refuse_voterless(missing)
         suspended = suspended_at({line.member_number for line in eligible}, at=clock.now())
+        listed = listed_numbers(line.member_number for line in eligible)
+        published: list[tuple[str, int]] = []
         by_class: dict[str, dict[str, int]] = {}
         batch: list[RollEntry] = []
         for line in eligible:
             voter_id, alternate_id = voters[line.member_number]
+            salt = secrets.token_hex(16)
+            is_listed = line.member_number in listed
+            published.append((published_token(line.member_number, salt, is_listed), line.weight))
             batch.append(
                 RollEntry(
                     election=locked,
@@ -282,6 +344,8 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
                     alternate_id=alternate_id,
                     struck=line.member_number in suspended,
                     struck_reason=STRUCK_SUSPENDED if line.member_number in suspended else "",
+                    salt=salt,
+                    listed=is_listed,
                 )
             )
             figures = by_class.setdefault(line.class_code, {"rows": 0, "weight": 0})
@@ -291,13 +355,21 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
                 RollEntry.objects.bulk_create(batch)
                 batch = []
         RollEntry.objects.bulk_create(batch)
-        locked.roll_fingerprint = roll_fingerprint((line.member_number, line.weight) for line in eligible)
+        locked.roll_fingerprint = roll_fingerprint(published)
+        locked.roll_fingerprint_version = FINGERPRINT_VERSION
         locked.roll_rows = len(eligible)
         locked.roll_weight = sum(line.weight for line in eligible)
         locked.roll_by_class = by_class
         locked.roll_frozen_at = clock.now()
         locked.save(
-            update_fields=["roll_fingerprint", "roll_rows", "roll_weight", "roll_by_class", "roll_frozen_at"]
+            update_fields=[
+                "roll_fingerprint",
+                "roll_fingerprint_version",
+                "roll_rows",
+                "roll_weight",
+                "roll_by_class",
+                "roll_frozen_at",
+            ]
         )
         audit_record(
             actor=actor,
@@ -305,6 +377,7 @@ def roll_freeze(*, election: Election, actor: Any = None) -> Election:
             obj=locked,
             data={
                 "fingerprint": locked.roll_fingerprint,
+                "fingerprint_version": FINGERPRINT_VERSION,
                 "rows": locked.roll_rows,
                 "weight": locked.roll_weight,
                 "by_class": by_class,
@@ -382,3 +455,53 @@ def access_roll_entry(*, election: Election, user: Any, entry_id: Any) -> RollEn
         if str(entry.pk) == str(entry_id):
             return entry
     raise NotFound(_("You are not on this election's roll."), code="not_on_roll")
+
+
+def _retention_starts(election: Election) -> dt.datetime | None:
+    """When the roll's retention period starts: certification (failed: the close; cancelled:
+    the end of voting as scheduled)."""
+    if election.state == ElectionState.CERTIFIED:
+        return election.certified_at
+    if election.state == ElectionState.FAILED:
+        return election.closed_at
+    if election.state == ElectionState.CANCELLED:
+        return election.voting_closes_at
+    return None
+
+
+def roll_purge(*, election: Election, actor: Any = None) -> Election:
+    """Delete the frozen roll's lines; fingerprint and totals stay (the schedule: ``actor=None``)."""
+    with transaction.atomic():
+        locked = lock_election(election)
+        if locked.roll_purged_at is not None:
+            return locked
+        if not locked.is_finished:
+            raise Conflict(_("The roll is kept until the election is finished."), code="wrong_state")
+        deleted, _by_model = RollEntry.objects.filter(election=locked).delete()
+        locked.roll_purged_at = clock.now()
+        locked.save(update_fields=["roll_purged_at"])
+        audit_record(
+            actor=actor,
+            action="election.roll_purged",
+            obj=locked,
+            data={"rows": deleted, "fingerprint": locked.roll_fingerprint},
+        )
+    return locked
+
+
+def roll_purge_expired(*, at: dt.datetime | None = None) -> list[str]:
+    """Delete the lines of every roll whose retention period has run out (a daily job)."""
+    at = at or clock.now()
+    done: list[str] = []
+    finished = Election.objects.filter(
+        roll_frozen_at__isnull=False,
+        roll_purged_at__isnull=True,
+        state__in=(ElectionState.CERTIFIED, ElectionState.FAILED, ElectionState.CANCELLED),
+    ).select_related("rule_set")
+    for election in finished.order_by("pk"):
+        start = _retention_starts(election)
+        days = election_rules_for(rule_set=election.rule_set).roll_retention_days
+        if start is not None and start + dt.timedelta(days=days) <= at:
+            roll_purge(election=election)
+            done.append(f"{election.slug}: roll lines deleted")
+    return done

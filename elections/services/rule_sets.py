@@ -74,6 +74,8 @@ def _check(rules: ElectionRules) -> None:
         refuse(_("An extension lasts at least one day."), "extension_days")
     if rules.count_time_budget_seconds < 1:
         refuse(_("The count needs a time budget of at least one second."), "count_time_budget_seconds")
+    if rules.turnout_min_class_size < 1:
+        refuse(_("A class is published on its own from at least one voter."), "turnout_min_class_size")
 
 
 ELECTION_RULES_PART = RuleSetPart(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
 from core.access import permission_required
 from elections import permissions
@@ -16,7 +18,7 @@ from elections.counting import display_number
 from elections.models import Dispute, Election
 from elections.rules import election_rules_for
 from elections.selectors import (
-    election_turnout,
+    election_turnout_public,
     nominating_memberships,
     public_candidates,
     published_tie_order,
@@ -29,7 +31,13 @@ from elections.services.packages import (
     recount_command,
     small_classes,
 )
-from elections.services.roll import access_own_roll_entries, canonical_roll_text, roll_lines_for
+from elections.services.roll import (
+    access_own_roll_entries,
+    hidden_line_token,
+    listed_numbers,
+    roll_lines_for,
+    roll_text_for,
+)
 from elections.views import election_or_404
 
 
@@ -41,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     election = election_or_404(slug)
     rules = election_rules_for(rule_set=election.rule_set)
-    turnout = election_turnout(election=election, rules=rules) if election.roll_frozen_at else None
+    turnout = election_turnout_public(election=election, rules=rules)
     my_entries = access_own_roll_entries(election=election, user=request.user)
     return render(
         request,
@@ -60,9 +68,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def roll(request: HttpRequest, slug: str) -> HttpResponse:
-    """The roll page: a signed-in member sees their own provisional or frozen lines."""
+    """The roll page: a signed-in member sees their own provisional or frozen lines.
+
+    A member hidden from the directory sees their line as published (the hash), with the
+    salt that makes it: only they (and the committee) can tell that line is theirs.
+    """
     election = election_or_404(slug)
-    mine: list[Any] = []
+    mine: list[dict[str, Any]] = []
     provisional = None
     if request.user.is_authenticated:
         memberships = nominating_memberships(user=request.user)
@@ -70,32 +82,66 @@ def roll(request: HttpRequest, slug: str) -> HttpResponse:
             provisional = roll_lines_for(election=election, memberships=memberships)
         else:
             numbers = [m.number for m in memberships]
-            mine = list(election.roll.filter(member_number__in=numbers).order_by("member_number"))
+            entries = list(election.roll.filter(member_number__in=numbers).order_by("member_number"))
+            undecided = [e.member_number for e in entries if e.listed is None]
+            listed_now = listed_numbers(undecided) if undecided else set()
+            for e in entries:
+                listed = e.listed if e.listed is not None else e.member_number in listed_now
+                mine.append(
+                    {
+                        "number": e.member_number,
+                        "weight": e.weight,
+                        "listed": listed,
+                        "salt": e.salt,
+                        "token": e.member_number if listed else hidden_line_token(e.member_number, e.salt),
+                    }
+                )
     return render(
         request,
         "elections/roll.html",
-        {"election": election, "mine": mine, "provisional": provisional},
+        {
+            "election": election,
+            "mine": mine,
+            "provisional": provisional,
+            "rules": election_rules_for(rule_set=election.rule_set),
+        },
     )
 
 
 @permission_required(permissions.can_read_frozen_roll)
 def roll_text(request: HttpRequest, slug: str) -> HttpResponse:
-    """The canonical roll text whose SHA-256 is the published fingerprint (signed-in people only)."""
+    """The published roll lines whose SHA-256 is the fingerprint (signed-in people only).
+
+    Members hidden from the directory appear as ``sha256(number + salt)``. For a roll frozen
+    before that (fingerprint version 1) the committee gets the version 1 text, which hashes
+    to the recorded fingerprint; everyone else gets the published lines.
+    """
     election = election_or_404(slug)
-    if election.roll_frozen_at is None:
+    if election.roll_frozen_at is None or election.roll_purged_at is not None:
         raise Http404
-    text = canonical_roll_text(election.roll.values_list("member_number", "weight"))
+    text = roll_text_for(election=election, full=permissions.can_run_election(request.user, election))
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
+TRACKER_CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
+@require_http_methods(["GET", "POST"])
 def trackers(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published tracker list, and a check of one code (a POST: codes stay out of URLs and logs).
+
+    What a match proves: this code was issued for a ballot that is in the counted set. The
+    list is published when voting closes; it is not linked to the ballots.
+    """
     election = election_or_404(slug)
     published = election.closed_at is not None
     codes = result_services.tracker_codes(election=election) if published else []
-    query = (request.GET.get("code") or "").strip().upper()
+    query = ""
     found = None
-    if query and published:
-        found = query in set(codes)
+    if request.method == "POST":
+        query = (request.POST.get("code") or "").strip().upper()
+        if query and published:
+            found = bool(TRACKER_CODE.match(query)) and query in set(codes)
     return render(
         request,
         "elections/trackers.html",

@@ -2,8 +2,8 @@
 
 Every change to roles, rule sets, classes and weights, memberships, seats, committees,
 elections, decisions, minutes, policies or invoices goes through a service that checks who
-acts and writes an audit entry; the admin only shows. Ballots, trackers, roll entries and
-pending receipts are not in the admin at all.
+acts and writes an audit entry; the admin only shows. Ballots (sealed or opened), election
+keys, trackers, roll entries and pending receipts are not in the admin at all.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from demo.governance import seed_governance
 from demo.members import seed_members, seed_people
 from elections.models import (
     Ballot,
+    BallotKey,
     Candidate,
     Election,
     ElectionRules,
     Nomination,
     PendingReceipt,
     RollEntry,
+    SealedBallot,
     Tracker,
 )
 from governance.models import (
@@ -82,7 +84,7 @@ GOVERNED: list[type[models.Model]] = [
 #: allauth's email addresses and the site name. None of it is governed by the bylaws.
 WRITABLE = {"core.User", "auth.Group", "account.EmailAddress", "sites.Site"}
 #: Together these would link a voter to a ballot: never shown, not even read-only.
-SECRET = [Ballot, Tracker, RollEntry, PendingReceipt]
+SECRET = [Ballot, Tracker, RollEntry, PendingReceipt, SealedBallot, BallotKey]
 
 
 @pytest.fixture

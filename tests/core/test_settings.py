@@ -32,6 +32,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/charter",
     "STRIPE_SECRET_KEY": "sk_test_for_the_deploy_check",
     "STRIPE_WEBHOOK_SECRET": "whsec_for_the_deploy_check",
+    "BALLOT_KEK": "ballot-kek-for-the-deploy-check-only-0123456789",
 }
 
 
@@ -78,6 +79,13 @@ def test_production_refuses_to_start_without_each_secret(missing):
     out = _python("import django;django.setup()", "config.settings.production", **env)
     assert out.returncode != 0
     assert missing in out.stderr or (missing == "SIGNING_KEY_PEM" and "signing key" in out.stderr)
+
+
+@pytest.mark.parametrize("value", ["dev-only-insecure-ballot-kek-never-use-in-production", "short"])
+def test_production_refuses_a_development_or_short_ballot_key_encryption_key(value):
+    env = {**PRODUCTION_ENV, "BALLOT_KEK": value}
+    out = _python("import django;django.setup()", "config.settings.production", **env)
+    assert out.returncode != 0 and "BALLOT_KEK" in out.stderr
 
 
 def test_production_passes_the_deploy_check():

@@ -107,3 +107,14 @@ def elections(clock: Any, db: Any) -> Elections:
 
 def entry_for(election: Election, user: Any) -> Any:
     return election.roll.get(voter=user)
+
+
+def opened_ballots(election: Election) -> list[tuple[list[int], int]]:
+    """The ballots cast so far as ``(choices, weight)``, opened as the close opens them.
+
+    During voting ballots exist only sealed; tests read them with the election's key, which
+    is still there (the close destroys it).
+    """
+    from elections.services.ballots import _open_ballots
+
+    return _open_ballots(election)

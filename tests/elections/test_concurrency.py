@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 
 from core.errors import Conflict
-from elections.models import Ballot, RollEntry, Tracker
+from elections.models import Ballot, PendingReceipt, RollEntry, Tracker
 from elections.services.ballots import ballot_cast
-from tests.elections.conftest import entry_for
+from tests.elections.conftest import entry_for, opened_ballots
 
 REQUESTS = 50
 
@@ -48,6 +48,8 @@ def test_fifty_concurrent_casts_for_one_roll_row_store_exactly_one_ballot(electi
         t.join()
     assert outcomes.count("stored") == 1
     assert outcomes.count("already_voted") == REQUESTS - 1
-    assert Ballot.objects.filter(election=election).count() == 1
+    assert len(opened_ballots(election)) == 1
+    assert not Ballot.objects.filter(election=election).exists()
+    assert PendingReceipt.objects.filter(election=election).count() == 1
     assert Tracker.objects.filter(election=election).count() == 1
     assert RollEntry.objects.get(pk=entry.pk).has_voted

@@ -94,13 +94,21 @@ def test_an_alternate_named_after_the_record_date_cannot_vote(elections):
 
 
 def test_fingerprint_is_sha256_of_the_documented_canonical_text(elections):
+    """Version 2: one "<token> <weight>" line per row, sorted; the token is the member number of a
+    member shown in the directory (organisations always are), else sha256(number + salt)."""
     election = elections.create()
     _org_member("gold")
     election = _frozen(elections, election)
-    rows = list(RollEntry.objects.filter(election=election).values_list("member_number", "weight"))
+    rows = [
+        (n if listed else hashlib.sha256(f"{n}{salt}".encode()).hexdigest(), w)
+        for n, w, salt, listed in RollEntry.objects.filter(election=election).values_list(
+            "member_number", "weight", "salt", "listed"
+        )
+    ]
     text = "".join(f"{n} {w}\n" for n, w in sorted(rows))
     assert canonical_roll_text(rows) == text
     assert election.roll_fingerprint == hashlib.sha256(text.encode()).hexdigest()
+    assert election.roll_fingerprint_version == 2
     assert election.roll_rows == len(rows) and election.roll_weight == sum(w for _, w in rows)
     assert election.roll_by_class["gold"] == {"rows": 1, "weight": 15}
 

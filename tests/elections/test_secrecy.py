@@ -14,7 +14,8 @@ import random
 import pytest
 from django.db import connection, models
 
-from elections.models import Ballot, Election, RollEntry, Tracker
+from elections import sealing
+from elections.models import Ballot, BallotKey, Election, RollEntry, Tracker
 from elections.services import ballots as ballot_services
 from elections.services.ballots import ballot_cast
 from tests.elections.conftest import entry_for
@@ -97,10 +98,16 @@ def cast_in_known_order(elections, monkeypatch):
 
 @pytest.mark.postgres
 def test_before_the_close_physical_order_does_reveal_the_voting_order(cast_in_known_order):
-    """The control: without the rewrite, ctid order is the cast order (so the test can see it)."""
+    """The control: without the rewrite, ctid order is the cast order (so the test can see it):
+    the sealed ballots, opened with the key (which only the close has), come out in cast order."""
     election, cast_choices, _, _ = cast_in_known_order
-    rows = _physical("elections_ballot", election, "choices")
-    assert [_choices(r[1]) for r in rows] == cast_choices
+    key = BallotKey.objects.get(election=election)
+    private = sealing.unwrap_key(election_id=election.pk, wrapped_private=bytes(key.wrapped_private_key))
+    rows = _physical("elections_sealedballot", election, "sealed")
+    opened = [
+        sealing.open_sealed(election_id=election.pk, private=private, sealed=bytes(r[1]))[0] for r in rows
+    ]
+    assert opened == cast_choices
 
 
 @pytest.mark.postgres

@@ -9,13 +9,19 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from elections.models import Ballot, Dispute, ElectionRules, ElectionState
+from elections.models import Dispute, ElectionRules, ElectionState, SealedBallot
 from elections.selectors import member_election_prompts
 from elections.services.ballots import ballot_cast
 from elections.services.nominations import nomination_create
 from tests.auth import sign_in
-from tests.elections.conftest import entry_for
+from tests.elections.conftest import entry_for, opened_ballots
 from tests.factories import RoleFactory
+
+
+def _only(ballots):
+    (ballot,) = ballots
+    return ballot
+
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +44,8 @@ def test_public_election_page_shows_candidates_nominators_rule_set_and_threat_mo
     assert "Ada" in page and "Nominated by" in page
     assert str(election.rule_set) in page
     assert election.tie_seed in page and election.roll_fingerprint in page
-    assert "Threat model" in page and "very few members" in page
+    assert "Threat model" in page and "What weighted voting cannot hide." in page
+    assert "learns who has voted, not how" in page
 
 
 def test_the_ranked_ballot_is_a_form_of_labelled_selects_without_script(client, voting):
@@ -61,7 +68,7 @@ def test_casting_through_the_form_renders_the_receipt_and_leaves_the_session_alo
     )
     assert response.status_code == 200
     assert "Your tracker code" in response.content.decode()
-    assert Ballot.objects.get(election=election).choices == [bob.pk, ada.pk]
+    assert _only(opened_ballots(election))[0] == [bob.pk, ada.pk]
     assert Session.objects.get(session_key=session_key).session_data == before
     assert "messages" not in response.cookies
 
@@ -75,7 +82,7 @@ def test_a_bad_ballot_is_shown_again_with_the_reason_and_nothing_is_stored(clien
     )
     assert response.status_code == 400
     assert "a rank is used twice" in response.content.decode()
-    assert not Ballot.objects.filter(election=election).exists()
+    assert not opened_ballots(election)
 
 
 def test_tracker_lookup_finds_a_counted_ballot_after_the_close(client, elections, voting):
@@ -87,8 +94,25 @@ def test_tracker_lookup_finds_a_counted_ballot_after_the_close(client, elections
     )
     code = response.context["receipt"].tracker
     election = elections.close(election)
+    page = client.post(
+        reverse("elections:trackers", args=[election.slug]), {"code": code.lower()}
+    ).content.decode()
+    assert "Found: this code was issued for a ballot that is in the counted set." in page
+    assert "What a tracker proves" in page
+
+
+def test_the_tracker_check_is_a_post_so_codes_stay_out_of_urls_and_logs(client, elections, voting):
+    election, (ada, *_), (voter, *_) = voting
+    code = ballot_cast(
+        election=election, voter=voter, roll_entry_id=entry_for(election, voter).pk, ranks={ada.pk: 1}
+    ).tracker
+    election = elections.close(election)
     page = client.get(reverse("elections:trackers", args=[election.slug]), {"code": code}).content.decode()
-    assert "Found: your ballot was counted." in page
+    assert "Found:" not in page and 'method="post"' in page
+    missing = client.post(
+        reverse("elections:trackers", args=[election.slug]), {"code": "AAAA-AAAA-AAAA-AAAA"}
+    )
+    assert "This code is not in the list." in missing.content.decode()
 
 
 def test_results_page_has_the_chart_turnout_and_downloads(client, elections, voting):
@@ -222,7 +246,7 @@ def test_the_approval_ballot_is_labelled_checkboxes_and_casts_marks(client, elec
         reverse("elections:ballot", args=[election.slug]),
         {"entry": str(entry_for(election, voter).pk), "mark": [str(ada.pk), str(bob.pk)]},
     )
-    assert Ballot.objects.get(election=election).choices == sorted([ada.pk, bob.pk])
+    assert _only(opened_ballots(election))[0] == sorted([ada.pk, bob.pk])
 
 
 def test_every_published_file_downloads(client, elections, voting):
@@ -280,8 +304,10 @@ def test_ballots_are_not_in_the_admin(client, admin_user, voting):
     ballot_cast(
         election=election, voter=voter, roll_entry_id=entry_for(election, voter).pk, ranks={ada.pk: 1}
     )
-    assert Ballot.objects.exists()
+    assert SealedBallot.objects.exists()
     assert client.get("/admin/elections/ballot/").status_code == 404
+    assert client.get("/admin/elections/sealedballot/").status_code == 404
+    assert client.get("/admin/elections/ballotkey/").status_code == 404
 
 
 def test_chart_coordinates_stay_svg_numbers_in_every_language(client, elections, voting):
