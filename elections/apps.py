@@ -12,8 +12,10 @@ class ElectionsConfig(AppConfig):
         from core import dashboard
         from core.rules import register_rule_set_part
         from elections import permissions
+        from elections.control import frozen_rolls
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
+        from governance.control_elections import register_frozen_rolls
         from members.rights import register_roll_rights
 
         dashboard.register_panel("election_prompts", member_election_prompts, order=20)
@@ -24,3 +26,5 @@ class ElectionsConfig(AppConfig):
         register_roll_rights(ROLL_LOOKUP)
         # A rule-set version drafted by the board copies its election numbers (core/rules.py).
         register_rule_set_part(ELECTION_RULES_PART)
+        # The control figures read each group's weight on frozen rolls (governance/control_elections.py).
+        register_frozen_rolls(frozen_rolls)
