@@ -167,6 +167,29 @@ def _resize(board: _Board, size: int, rules: RuleSet, notes: list[str]) -> None:
         )
 
 
+def _follow_rules(board: _Board, rules: RuleSet, notes: list[str]) -> None:
+    """Without a chosen size, the board grows to the seats ``rules`` require of the sitting
+    sponsors (its own seats per member), and a size above its maximum is pointed out."""
+    required = min(max(board_required_seats(rules=rules), rules.board_min_size), rules.board_max_size)
+    if required > board.seats:
+        added = required - board.seats
+        board.seats = required
+        board.add_independents(added)
+        notes.append(
+            _(
+                "Rule set v%(version)s requires %(required)s seats for the sitting sponsors: %(added)s new seat(s), assumed filled by independent directors."
+            )
+            % {"version": rules.version, "required": required, "added": added}
+        )
+    if board.seats > rules.board_max_size:
+        notes.append(
+            _(
+                "Rule set v%(version)s allows at most %(max)s seats; the board has %(seats)s. Choose a board size to see it shrink."
+            )
+            % {"version": rules.version, "max": rules.board_max_size, "seats": board.seats}
+        )
+
+
 def _admit_sponsor(board: _Board, scenario: Scenario, group: Affiliation, notes: list[str]) -> None:
     rules, klass = scenario.rule_set, scenario.sponsor_class
     if klass is None:
@@ -304,6 +327,8 @@ def what_if(*, scenario: Scenario, at: dt.datetime | None = None) -> WhatIf:
         )
     if scenario.board_size is not None:
         _resize(board, scenario.board_size, rules, notes)
+    else:
+        _follow_rules(board, rules, notes)
     if scenario.sponsor_class is not None:
         _admit_sponsor(board, scenario, scenario.sponsor_group or new_sponsor_group(), notes)
     if scenario.group is not None and scenario.group_seats is not None:

@@ -191,3 +191,11 @@ def test_an_adopted_version_can_be_previewed_too(board, clock):
     current = rules_in_force()  # the version in force itself: nothing changes
     result = what_if(scenario=Scenario(rule_set=current))
     assert result.changes == [] and result.assumptions == []
+
+
+def test_a_draft_requiring_more_seats_per_sponsor_grows_the_board(board, draft, sponsor):
+    board.directors(4)
+    MembershipClass.objects.filter(rule_set=draft, code=platinum().code).update(board_seats_per_member=6)
+    result = what_if(scenario=Scenario(rule_set=draft))
+    assert (result.before.seats, result.after.seats, result.after.in_office) == (4, 6, 6)
+    assert any("requires 6 seats for the sitting sponsors" in line for line in result.assumptions)
