@@ -31,7 +31,7 @@ from core.models import RuleSet
 from core.models.rules import MAJORITY_BASES
 from core.rules import rules_in_force
 from governance import power
-from governance.control_groups import HOLDING_RELATED, Affiliation, board_groups, holding_group, named
+from governance.control_groups import HOLDING_RELATED, Affiliation, board_groups, holding_groups, named
 from governance.models import HoldingSource, Seat, SeatHolding
 from governance.voting import quorum_required, threshold
 
@@ -436,7 +436,7 @@ def power_timeline(*, at: dt.datetime | None = None) -> list[TimelinePoint]:
     moments.update(a for _s, a in seats if a is not None and a <= at)
     moments.update(v.effective_from for v in versions if v.effective_from and v.effective_from > start)
     elected_at = {h.starts_at for h in holdings if h.source == HoldingSource.ELECTION}
-    groups = {h.pk: holding_group(h) for h in holdings}
+    groups = {h.pk: g for h, g in zip(holdings, holding_groups(holdings), strict=True)}
     points: list[TimelinePoint] = []
     previous_key: tuple[object, ...] | None = None
     for moment in sorted(m for m in moments if start <= m <= at):

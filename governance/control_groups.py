@@ -75,14 +75,20 @@ def holding_group(holding: SeatHolding) -> Affiliation:
     )
 
 
+def holding_groups(holdings: Iterable[SeatHolding]) -> list[Affiliation]:
+    """:func:`holding_group` for many holdings at once (what every caller uses: a source of
+    groups that must be loaded first is loaded here once, not once per holding)."""
+    return [holding_group(holding) for holding in holdings]
+
+
 def board_groups(*, at: dt.datetime | None = None) -> list[tuple[SeatHolding, Affiliation]]:
     """Every director in office at ``at`` with the group they count for (one query)."""
-    holdings = (
+    holdings = list(
         SeatHolding.objects.active(at or clock.now())
         .select_related(*HOLDING_RELATED)
         .order_by("seat__number")
     )
-    return [(holding, holding_group(holding)) for holding in holdings]
+    return list(zip(holdings, holding_groups(holdings), strict=True))
 
 
 def group_choices(*, at: dt.datetime | None = None) -> list[Affiliation]:
