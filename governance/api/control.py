@@ -65,7 +65,9 @@ class StandingSerializer(serializers.Serializer):
 class GroupPowerSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Opaque; stable while the group is identified the same way.")
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["group", "independent"])
+    kind = serializers.CharField(
+        help_text="`group` (a corporate group and its directors) or `independent` (one director on their own)."
+    )
     directors = serializers.ListField(child=serializers.CharField())
     seats = serializers.IntegerField()
     seat_share = serializers.FloatField(help_text="Seats / directors in office, rounded.")
