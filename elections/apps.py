@@ -12,9 +12,11 @@ class ElectionsConfig(AppConfig):
         from core import dashboard
         from core.rules import register_rule_set_part
         from elections import permissions, privacy
+        from elections.control import frozen_rolls
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
         from elections.services.strikes import roll_follow_membership
+        from governance.control_elections import register_frozen_rolls
         from members.hooks import register_transition_hook
         from members.rights import register_roll_rights
 
@@ -31,3 +33,5 @@ class ElectionsConfig(AppConfig):
         privacy.register()
         # A member suspended while the roll is frozen loses their vote (elections/services/strikes.py).
         register_transition_hook(roll_follow_membership)
+        # The control figures read each group's weight on frozen rolls (governance/control_elections.py).
+        register_frozen_rolls(frozen_rolls)

@@ -300,6 +300,7 @@ GOVERNANCE = [
     public("governance:policy_diff", "/governance/policies/{policy}/diff/1/2/"),
     public("governance:rules", "/governance/rules/"),
     public("governance:statistics", "/governance/statistics/"),
+    public("governance:control", "/governance/control/"),
     public("governance:changes", "/governance/changes/"),
 ]
 
@@ -414,6 +415,7 @@ MANAGE = [
     manage("governance_manage:rules", "/manage/governance/rules/", R.SECRETARY, R.CHAIR),
     manage_post_only("governance_manage:rule_draft", "/manage/governance/rules/draft/", R.SECRETARY, R.CHAIR),
     manage("governance_manage:rule_detail", "/manage/governance/rules/{rule_set}/", R.SECRETARY, R.CHAIR),
+    manage("governance_manage:control_what_if", "/manage/governance/control/", R.SECRETARY, R.CHAIR),
     manage_post_only(
         "governance_manage:rule_adopt", "/manage/governance/rules/{rule_set}/adopt/", R.SECRETARY, R.CHAIR
     ),
@@ -491,6 +493,7 @@ API = [
     public("api-minutes-detail", "/api/v1/minutes/{minutes}/"),
     public("api-policies", "/api/v1/policies/"),
     public("api-policy", "/api/v1/policies/{policy}/"),
+    public("api-control", "/api/v1/control/"),
     public("api-elections", "/api/v1/elections/"),
     public("api-election", "/api/v1/elections/{past}/"),
     public("api-election-candidates", "/api/v1/elections/{past}/candidates/"),

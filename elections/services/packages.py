@@ -101,7 +101,7 @@ def small_classes(election: Election, rules: ElectionRules | None = None) -> lis
     return sorted(
         code
         for code, figures in by_class.items()
-        if 0 < voted(figures) and (code == "other" or voted(figures) < minimum)
+        if voted(figures) > 0 and (code == "other" or voted(figures) < minimum)
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.api import views
+from governance.api import control, views
 
 urlpatterns = [
     path("rule-sets/", views.RuleSetListView.as_view(), name="api-rule-sets"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("minutes/<int:number>/", views.MinutesDetailView.as_view(), name="api-minutes-detail"),
     path("policies/", views.PolicyListView.as_view(), name="api-policies"),
     path("policies/<slug:slug>/", views.PolicyDetailView.as_view(), name="api-policy"),
+    path("control/", control.ControlView.as_view(), name="api-control"),
 ]

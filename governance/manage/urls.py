@@ -3,6 +3,7 @@
 from django.urls import path
 
 from governance.manage import board as board_views
+from governance.manage import control as control_views
 from governance.manage import meetings as views
 from governance.manage import rules as rules_views
 
@@ -27,4 +28,5 @@ urlpatterns = [
     path("rules/draft/", rules_views.rule_draft, name="rule_draft"),
     path("rules/<int:version>/", rules_views.rule_detail, name="rule_detail"),
     path("rules/<int:version>/adopt/", rules_views.rule_adopt, name="rule_adopt"),
+    path("control/", control_views.control_what_if, name="control_what_if"),
 ]

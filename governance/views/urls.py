@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from governance.views import control as control_views
 from governance.views import feeds
 from governance.views import transparency as views
 
@@ -24,5 +25,6 @@ urlpatterns = [
     path("policies/<slug:slug>/diff/<int:old>/<int:new>/", views.policy_diff, name="policy_diff"),
     path("rules/", views.rules, name="rules"),
     path("statistics/", views.statistics, name="statistics"),
+    path("control/", control_views.control, name="control"),
     path("changes/", views.changes, name="changes"),
 ]

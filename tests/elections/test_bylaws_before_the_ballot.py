@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict
+from core.outbox import run_pending_inline
 from elections.models import Candidate, ElectionState
 from elections.services.ballots import ballot_cast
 from elections.services.nominations import candidate_accept, nomination_create
@@ -155,5 +156,8 @@ def test_certification_asks_for_a_recount_when_the_elected_became_ineligible_aft
         election_certify(election=election, actor=chair)
     assert error.value.code == "recount_needed"
     election = election_recount(election=election, actor=chair)
+    assert election.state == ElectionState.COUNTING  # the recount is the count job again
+    run_pending_inline()
+    election.refresh_from_db()
     assert election.result["elected"] == ["Bob"]
     assert election_certify(election=election, actor=chair).state == ElectionState.CERTIFIED

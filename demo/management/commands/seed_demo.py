@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import audit_publish_head
 from demo.billing import seed_billing
+from demo.control import seed_control
 from demo.elections import seed_elections
 from demo.governance import seed_governance
 from demo.members import seed_members, seed_people
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         seed_governance(stdout=out)
         seed_billing(stdout=out)
         seed_elections(stdout=out)
+        seed_control(stdout=out)  # a draft rule set for the control page's what-if preview
         # Publish the head now, so the demo's heads feed is not empty until the hourly job.
         audit_publish_head(reason="demo")
         self.stdout.write(self.style.SUCCESS("Demo foundation ready."))
