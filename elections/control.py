@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from elections.models import Election, ElectionState, RollEntry
+from elections.rules import election_rules_for
 from governance.control_elections import RollSummary
 from governance.control_groups import ROLL_SUBJECT_TYPES
 
@@ -23,6 +24,7 @@ def frozen_rolls(*, at: dt.datetime, limit: int = 5) -> list[RollSummary]:
     elections = list(
         Election.objects.filter(roll_frozen_at__isnull=False, roll_frozen_at__lte=at)
         .exclude(state=ElectionState.CANCELLED)
+        .select_related("rule_set")
         .annotate(seat_count=Count("seats", distinct=True))
         .order_by("-roll_frozen_at", "slug")[:limit]
     )
@@ -47,6 +49,7 @@ def frozen_rolls(*, at: dt.datetime, limit: int = 5) -> list[RollSummary]:
             frozen_at=e.roll_frozen_at or at,
             total_weight=e.roll_weight,
             rows=rows[e.pk],
+            min_group_size=election_rules_for(rule_set=e.rule_set).turnout_min_class_size,
         )
         for e in elections
     ]

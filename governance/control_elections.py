@@ -41,6 +41,8 @@ class RollSummary:
     frozen_at: dt.datetime
     total_weight: int
     rows: list[tuple[str, str, int]]  # (member number, subject type, weight): the rows groups may hold
+    #: The rule set's minimum group size: individuals count for a group only from this many.
+    min_group_size: int = 5
 
 
 #: ``source(at=, limit=)``: the ``limit`` latest elections whose roll was frozen by ``at``.
@@ -142,7 +144,7 @@ def election_weights(*, at: dt.datetime | None = None, limit: int = 5) -> list[E
                 and guarantee is not None
                 and Fraction(g.weight, total) > guarantee.share,
             )
-            for g in roll_groups(roll.rows)
+            for g in roll_groups(roll.rows, min_individuals=roll.min_group_size)
         ]
         result.append(
             ElectionWeight(

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -31,7 +32,7 @@ from members.selectors import GroupIndex, group_index
 #: ``select_related`` for seat holdings whose group is read (one query for a whole board).
 HOLDING_RELATED = ("person", "employer")
 #: Roll subject types that can belong to a group (rows of other types are left unattributed).
-ROLL_SUBJECT_TYPES = ("organisation",)
+ROLL_SUBJECT_TYPES = ("organisation", "individual")
 
 GROUP = "group"
 INDEPENDENT = "independent"
@@ -141,26 +142,42 @@ class GroupWeight:
     individuals: int = 0
 
 
-def roll_groups(rows: Iterable[tuple[str, str, int]]) -> list[GroupWeight]:
+def roll_groups(rows: Iterable[tuple[str, str, int]], *, min_individuals: int = 1) -> list[GroupWeight]:
     """Weight per group on a roll, from its rows ``(member_number, subject_type, weight)``.
 
-    Rows of subject types outside ``ROLL_SUBJECT_TYPES`` and members without a group are
-    left out: their weight stays in the roll's total but in no group. One query.
+    Organisations count for their group. An individual counts for the employer group they
+    declared only if they chose to make it public, and only in a group where at least
+    ``min_individuals`` such individuals stand (the rule set's minimum group size), so no
+    figure reveals one person's employer. Everything else stays in the roll's total but in
+    no group. Two queries.
     """
     weights: dict[str, int] = {}
     for number, subject_type, weight in rows:
         if subject_type in ROLL_SUBJECT_TYPES:
             weights[number] = weights.get(number, 0) + int(weight)
-    memberships = Membership.objects.filter(number__in=list(weights), organisation__isnull=False)
+    memberships = Membership.objects.filter(number__in=list(weights)).filter(
+        Q(organisation__isnull=False) | Q(employer_group__isnull=False, employer_group_public=True)
+    )
     groups: dict[str, GroupWeight] = {}
+    people: dict[str, list[int]] = {}
     index = group_index()
     for membership in memberships.select_related("organisation").order_by("number"):
         organisation = membership.organisation
         if organisation is None:
+            if membership.employer_group_id is not None:
+                identity = index.of_group(membership.employer_group_id)
+                group = Affiliation(key=identity.key, label=identity.label, kind=GROUP)
+                people.setdefault(group.key, []).append(weights[membership.number])
+                groups.setdefault(group.key, GroupWeight(group=group))
             continue
         group = organisation_group(organisation, index=index)
         entry = groups.setdefault(group.key, GroupWeight(group=group))
         entry.group = named(entry.group, group)
         entry.weight += weights[membership.number]
         entry.organisations.append(organisation.legal_name)
-    return sorted(groups.values(), key=lambda g: (-g.weight, g.group.label.casefold()))
+    for key, individual_weights in people.items():
+        if len(individual_weights) >= max(min_individuals, 1):
+            groups[key].weight += sum(individual_weights)
+            groups[key].individuals = len(individual_weights)
+    kept = [g for g in groups.values() if g.weight > 0]
+    return sorted(kept, key=lambda g: (-g.weight, g.group.label.casefold()))

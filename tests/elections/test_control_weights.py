@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _org(class_code: str, *, name: str, group: str = ""):
-    org = OrganisationFactory(legal_name=name, corporate_group=group, representative=UserFactory())
+    # Without a group named, the organisation is a confirmed group of its own (the factory's default).
+    extra = {"corporate_group": group} if group else {}
+    org = OrganisationFactory(legal_name=name, representative=UserFactory(), **extra)
     org.created_at = clock.now() - dt.timedelta(days=300)
     org.save(update_fields=["created_at"])
     make_member(organisation=org, class_code=class_code, start=clock.now() - dt.timedelta(days=200))
@@ -118,3 +120,39 @@ def test_the_control_page_shows_the_electoral_weight(elections, client):
     assert item["seat_guarantee_exact"] == "1/3"
     assert item["groups"][0]["label"] == "Northwind Holdings"
     assert f"{item['groups'][0]['share'] * 100:.1f} %" in table
+
+
+def _employee(group, *, public: bool):
+    membership = make_member(start=clock.now() - dt.timedelta(days=200))
+    membership.employer_group = group
+    membership.employer_group_public = public
+    membership.save(update_fields=["employer_group", "employer_group_public"])
+    return membership
+
+
+def test_individuals_count_for_their_group_only_when_public_and_enough_of_them(elections):
+    from elections.rules import election_rules_for
+    from tests.factories import group_named
+
+    elections.seats(1)
+    _org("gold", name="Bluefin", group="Bluefin Group")
+    bluefin, other = group_named("Bluefin Group"), group_named("Orbit Labs")
+    _employee(bluefin, public=True)
+    _employee(bluefin, public=True)
+    _employee(bluefin, public=False)  # private: never counted
+    _employee(other, public=True)  # alone in its group: below any minimum above one
+    election = _frozen(elections)
+    minimum = election_rules_for(rule_set=election.rule_set).turnout_min_class_size
+    assert minimum > 2  # the reference minimum (5) hides groups of two or one
+    [weights] = election_weights()
+    by_label = {g.weight.group.label: g.weight for g in weights.groups}
+    assert by_label["Bluefin Group"].individuals == 0 and "Orbit Labs" not in by_label
+
+    rules = election_rules_for(rule_set=election.rule_set)
+    rules.turnout_min_class_size = 2
+    rules.save(update_fields=["turnout_min_class_size"])
+    [weights] = election_weights()
+    by_label = {g.weight.group.label: g.weight for g in weights.groups}
+    gold = by_label["Bluefin Group"]
+    assert gold.individuals == 2  # the private one stays out
+    assert "Orbit Labs" not in by_label  # one person is still below the minimum
