@@ -59,7 +59,7 @@ def _scenario(elections, method):
     elections.open_nominations(election)
     corp = OrganisationFactory(corporate_group="MegaCorp")
     ada = elections.stand(election, name="Ada", employer=corp)
-    bob = elections.stand(election, name="Bob", employer_name="megacorp")
+    bob = elections.stand(election, name="Bob", proposed_employer="megacorp")  # a look-alike of MegaCorp
     cy = elections.stand(election, name="Cy")
     di = elections.stand(election, name="Di")
     voters = [elections.member() for _ in range(6)]
@@ -92,7 +92,9 @@ def test_every_method_with_withdrawn_candidates_ties_and_the_group_cap_recounts_
     options = record["count"]
     assert options["withdrawn"] == ["Cy"]
     assert options["tie_seed"] == election.tie_seed and options["tie_order"] == election.result["tie_order"]
-    assert options["groups"] == {"Ada": "megacorp", "Bob": "megacorp"} and options["max_per_group"] == 1
+    # Ada's employer and Bob's look-alike spelling are one corporate group for the cap.
+    assert set(options["groups"]) == {"Ada", "Bob"} and options["max_per_group"] == 1
+    assert len(set(options["groups"].values())) == 1
     assert options["method"] == ("approval" if method == "plurality" else method)
     assert len({"Ada", "Bob"} & set(election.result["elected"])) <= 1  # the cap held
     assert record["roll"]["fingerprint"] == election.roll_fingerprint
@@ -296,7 +298,7 @@ def test_unicode_and_backslash_names_survive_the_published_blt(elections):
             candidate=Candidate.objects.get(election=election, person=person),
             statement="I will serve.",
             employer=None,
-            employer_name="",
+            independent=True,
             actor=person,
         )
     voters = [elections.member() for _ in range(2)]
