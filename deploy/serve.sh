@@ -9,7 +9,7 @@
 # (deploy/systemd/).
 #
 # Needs what production needs (README, "Configuration"): SECRET_KEY, ALLOWED_HOSTS,
-# STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SIGNING_KEY_PEM or SIGNING_KEY_PEM_FILE.
+# STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, SIGNING_KEY_PEM or SIGNING_KEY_PEM_FILE, BALLOT_KEK.
 # Local defaults when unset: DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter,
 # CELERY_BROKER_URL=redis://127.0.0.1:6379/0, CACHE_URL=redis://127.0.0.1:6379/1,
 # GUNICORN_BIND=127.0.0.1:$PORT (PORT=8000). WORKER_CONCURRENCY sets the Celery worker's
