@@ -119,7 +119,9 @@ def test_the_same_address_may_join_again_after_an_erasure(clock, committee):
 def test_a_former_director_stays_in_the_board_history_under_the_pseudonym(client, clock, committee):
     board_found(seats=4)
     ada = person_with_data("ada")
-    holding = seat_fill(seat=Seat.objects.order_by("number").first(), person=ada.user, employer=None)
+    holding = seat_fill(
+        seat=Seat.objects.order_by("number").first(), person=ada.user, employer=None, independent=True
+    )
     seat_vacate(holding=holding, reason="resigned")
     erasure = erasure_approve(erasure=erasure_request(user=ada.user, actor=ada.user), actor=committee)
     history = client.get("/governance/board/history/").content.decode()
@@ -184,7 +186,9 @@ def test_only_the_person_asks_or_withdraws(clock):
 def test_a_sitting_director_must_resign_first(client, clock):
     board_found(seats=4)
     ada = person_with_data("ada")
-    holding = seat_fill(seat=Seat.objects.order_by("number").first(), person=ada.user, employer=None)
+    holding = seat_fill(
+        seat=Seat.objects.order_by("number").first(), person=ada.user, employer=None, independent=True
+    )
     with pytest.raises(Conflict) as raised:
         erasure_request(user=ada.user, actor=ada.user)
     assert raised.value.code == "erasure_blocked"

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from core.errors import NotAllowed
 from core.models import AuditEntry
 from core.services.privacy import personal_data_export
-from elections.models import Ballot, Tracker
+from elections.models import Ballot, SealedBallot, Tracker
 from elections.services.ballots import ballot_cast
 from elections.services.nominations import candidate_accept, nomination_create
 from governance.services.committees import conflict_declaration_file
@@ -61,7 +61,11 @@ def test_the_export_holds_nominations_and_roll_lines_but_no_ballot(clock):
     candidate = elections.member(name="Candidate Cy")
     nomination_create(election=election, nominator=ada.membership, nominee=candidate, actor=ada.user)
     cy = candidate_accept(
-        candidate=election.candidates.get(), statement="Cy will serve.", employer=None, actor=candidate
+        candidate=election.candidates.get(),
+        statement="Cy will serve.",
+        employer=None,
+        independent=True,
+        actor=candidate,
     )
     election = elections.open_voting(election)
     receipt = ballot_cast(
@@ -72,8 +76,10 @@ def test_the_export_holds_nominations_and_roll_lines_but_no_ballot(clock):
     (line,) = data["elections"]["roll_lines"]
     assert line["member_number"] == ada.membership.number and line["voted"] is True
     text = _text(data)
-    ballot = Ballot.objects.get(election=election)
-    assert str(ballot.pk) not in text and "ballots" not in data["elections"]
+    # During voting the ballot exists only sealed: neither its row nor its ciphertext is exported.
+    sealed = SealedBallot.objects.get(election=election)
+    assert str(sealed.pk) not in text and "ballots" not in data["elections"]
+    assert not Ballot.objects.filter(election=election).exists()
     assert Tracker.objects.filter(election=election, code=receipt.tracker).exists()
     assert receipt.tracker not in text
 
