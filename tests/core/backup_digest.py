@@ -28,7 +28,7 @@ def digest() -> dict[str, Any]:
     from core.models import AuditEntry, AuditHead, User
     from elections.models import Ballot, CountPackage, Election, RollEntry, Tracker
     from elections.services.results import count_run, count_spec, grouped_ballots
-    from elections.services.roll import roll_fingerprint
+    from elections.services.roll import published_roll_lines, roll_fingerprint
     from members.models import Membership, Organisation
 
     report = audit_verify_chain()
@@ -38,8 +38,14 @@ def digest() -> dict[str, Any]:
         entry: dict[str, Any] = {
             "state": election.state,
             "stored_fingerprint": election.roll_fingerprint,
-            "recomputed_fingerprint": roll_fingerprint(
-                RollEntry.objects.filter(election=election).values_list("member_number", "weight")
+            # Version 1 hashed member numbers; version 2 hashes the published lines (hidden
+            # members as sha256(number + salt)).
+            "recomputed_fingerprint": (
+                roll_fingerprint(
+                    RollEntry.objects.filter(election=election).values_list("member_number", "weight")
+                )
+                if election.roll_fingerprint_version == 1
+                else roll_fingerprint(published_roll_lines(election=election))
             )
             if election.roll_frozen_at
             else "",
