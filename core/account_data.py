@@ -10,6 +10,7 @@ chain, which never held a name or an address) stays intact.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -47,6 +48,44 @@ def addressed_to(addresses: frozenset[str], field: str = "to") -> Q:
     query = Q(pk__in=[])
     for address in addresses:
         query |= Q(**{f"{field}__iexact": address})
+    return query
+
+
+def scrub_text(text: str, *, needles: frozenset[str], pseudonym: str) -> str:
+    """``text`` with every occurrence of ``needles`` (addresses, the name; any case) replaced by ``pseudonym``."""
+    for needle in sorted(needles, key=len, reverse=True):
+        if needle:
+            text = re.sub(re.escape(needle), pseudonym, text, flags=re.IGNORECASE)
+    return text
+
+
+def scrub_json(value: Any, *, needles: frozenset[str], pseudonym: str) -> Any:
+    """``scrub_text`` on every string (keys included) of a JSON value, however deep."""
+    if isinstance(value, str):
+        return scrub_text(value, needles=needles, pseudonym=pseudonym)
+    if isinstance(value, list):
+        return [scrub_json(v, needles=needles, pseudonym=pseudonym) for v in value]
+    if isinstance(value, dict):
+        return {
+            scrub_text(k, needles=needles, pseudonym=pseudonym): scrub_json(
+                v, needles=needles, pseudonym=pseudonym
+            )
+            for k, v in value.items()
+        }
+    return value
+
+
+def personal_needles(context: ErasureContext) -> frozenset[str]:
+    """What identifies the person in free text: their addresses and their full name."""
+    name = (context.user.full_name or "").strip()
+    return context.addresses | ({name} if name else set())
+
+
+def mentioning(needles: frozenset[str], field: str) -> Q:
+    """Rows whose ``field`` contains any of ``needles``, ignoring case."""
+    query = Q(pk__in=[])
+    for needle in needles:
+        query |= Q(**{f"{field}__icontains": needle})
     return query
 
 
@@ -159,6 +198,17 @@ def erase_account(context: ErasureContext) -> dict[str, int]:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
     ).update(object_repr=context.pseudonym)
+    # Other objects' entries may name the person too (a membership shown as its member's
+    # address, a change message quoting a field): replace what identifies them, keep the rest.
+    needles = personal_needles(context)
+    entries = 0
+    for entry in LogEntry.objects.filter(
+        mentioning(needles, "object_repr") | mentioning(needles, "change_message")
+    ):
+        entry.object_repr = scrub_text(entry.object_repr, needles=needles, pseudonym=context.pseudonym)
+        entry.change_message = scrub_text(entry.change_message, needles=needles, pseudonym=context.pseudonym)
+        entry.save(update_fields=["object_repr", "change_message"])
+        entries += 1
     user.email = f"erased-{user.public_id.hex}@erased.invalid"
     user.full_name = context.pseudonym
     user.is_active = False
@@ -166,7 +216,13 @@ def erase_account(context: ErasureContext) -> dict[str, int]:
     # A new (unusable) password hash also ends every session: Django checks it on each request.
     user.set_unusable_password()
     user.save(update_fields=["email", "full_name", "is_active", "last_login", "password"])
-    return {"emails": emails, "api_tokens": tokens, "second_factors": factors, "email_addresses": addresses}
+    return {
+        "emails": emails,
+        "api_tokens": tokens,
+        "second_factors": factors,
+        "email_addresses": addresses,
+        "admin_log_entries_scrubbed": entries,
+    }
 
 
 def kept_account(rules: RuleSet) -> list[Kept]:

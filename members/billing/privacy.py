@@ -15,7 +15,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.account_data import addressed_to, user_addresses
+from core.account_data import (
+    addressed_to,
+    mentioning,
+    personal_needles,
+    scrub_json,
+    scrub_text,
+    user_addresses,
+)
 from core.models import RuleSet
 from core.privacy import (
     ORDER_BILLING,
@@ -27,7 +34,7 @@ from core.privacy import (
     register_privacy_part,
     register_retention_rule,
 )
-from members.billing.models import Invoice
+from members.billing.models import Invoice, StripeEvent
 
 
 def invoices_for(user: Any, addresses: frozenset[str]) -> Any:
@@ -62,8 +69,20 @@ def export_billing(*, user: Any) -> dict[str, Any]:
 
 
 def erase_billing(context: ErasureContext) -> dict[str, int]:
-    """Nothing to erase: invoices name organisations and are kept as tax law requires."""
-    return {"invoices_kept": invoices_for(context.user, context.addresses).count()}
+    """Invoices name organisations and are kept as tax law requires. Stripe's webhook payloads
+    (kept for replays and the treasurer's log) may carry the person's address or name, as a
+    checkout's customer details do: those strings say the pseudonym instead."""
+    needles = personal_needles(context)
+    scrubbed = 0
+    for event in StripeEvent.objects.filter(mentioning(needles, "payload")).select_for_update():
+        event.payload = scrub_json(event.payload, needles=needles, pseudonym=context.pseudonym)
+        event.last_error = scrub_text(event.last_error, needles=needles, pseudonym=context.pseudonym)
+        event.save(update_fields=["payload", "last_error"])
+        scrubbed += 1
+    return {
+        "invoices_kept": invoices_for(context.user, context.addresses).count(),
+        "stripe_events_scrubbed": scrubbed,
+    }
 
 
 def years_after_issue(rules: RuleSet) -> str:

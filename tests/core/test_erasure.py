@@ -361,3 +361,59 @@ def test_the_committees_list_runs_the_same_queries_however_many_requests(client,
     for _ in range(10):
         ErasureRequest.objects.create(user=UserFactory())
     assert queries() == few
+
+
+def test_an_erasure_scrubs_stripe_payloads_and_the_admin_log_that_name_the_person(clock, committee):
+    """Webhook payloads (a checkout's customer details) and admin log entries about other objects
+    quote the person's address and name; after the erasure they say the pseudonym, the rest stays."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from members.billing.models import StripeEvent
+
+    ada = person_with_data("ada")
+    event = StripeEvent.objects.create(
+        event_id="evt_privacy_1",
+        type="checkout.session.completed",
+        payload={
+            "id": "evt_privacy_1",
+            "data": {
+                "object": {
+                    "amount_total": 500000,
+                    "customer_details": {"email": ada.email.upper(), "name": ada.name},
+                    "metadata": {"note": f"paid by {ada.name} <{ada.email}>"},
+                }
+            },
+        },
+    )
+    untouched = StripeEvent.objects.create(
+        event_id="evt_privacy_2", type="invoice.paid", payload={"customer_email": "someone@else.example"}
+    )
+    membership_type = ContentType.objects.get_for_model(Membership)
+    entry = LogEntry.objects.create(
+        user=committee,
+        content_type=membership_type,
+        object_id=str(ada.membership.pk),
+        object_repr=f"{ada.membership.number} ({ada.email})",
+        action_flag=CHANGE,
+        change_message=f'[{{"changed": {{"fields": ["Notes"]}}, "note": "asked by {ada.name}"}}]',
+    )
+
+    erasure = erasure_approve(erasure=erasure_request(user=ada.user, actor=ada.user), actor=committee)
+
+    assert rows_mentioning(ada.email) == []
+    assert rows_mentioning(ada.name) == []
+    event.refresh_from_db()
+    customer = event.payload["data"]["object"]["customer_details"]
+    assert customer == {"email": erasure.pseudonym, "name": erasure.pseudonym}
+    assert event.payload["data"]["object"]["amount_total"] == 500000
+    assert event.payload["data"]["object"]["metadata"]["note"] == (
+        f"paid by {erasure.pseudonym} <{erasure.pseudonym}>"
+    )
+    untouched.refresh_from_db()
+    assert untouched.payload == {"customer_email": "someone@else.example"}
+    entry.refresh_from_db()
+    assert entry.object_repr == f"{ada.membership.number} ({erasure.pseudonym})"
+    assert f"asked by {erasure.pseudonym}" in entry.change_message
+    assert erasure.summary["billing"]["stripe_events_scrubbed"] == 1
+    assert erasure.summary["account"]["admin_log_entries_scrubbed"] == 1
