@@ -18,3 +18,5 @@ STORAGES = {
 # Tests send Celery tasks only where a test is about tasks (they start a real worker).
 CELERY_TASK_ALWAYS_EAGER = False
 OUTBOX_PUBLISH_ON_COMMIT = False  # tests run jobs explicitly (run_jobs) or with a real worker
+# Browser journeys move time for the server, the worker and the test at once (core.clock).
+CLOCK_OFFSET_FILE = env.str("CHARTER_CLOCK_FILE", default="")  # noqa: F405
