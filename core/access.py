@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -99,6 +100,17 @@ def passed_second_factor(request: HttpRequest) -> bool:
         return False
     records = get_authentication_records(request, user)
     return any(record.get("method") == "mfa" for record in records)
+
+
+def second_factor_on_activation(
+    sender: Any, request: HttpRequest | None = None, user: Any = None, authenticator: Any = None, **kwargs: Any
+) -> None:
+    """Turning on TOTP means typing a code from the new device: that is this session's second
+    factor, so the person reaches the page they were sent from without a second prompt.
+    Connected to allauth's ``authenticator_added`` in ``CoreConfig.ready()``."""
+    if request is not None and authenticator is not None and authenticator.type == Authenticator.Type.TOTP:
+        # allauth's own log of how this session authenticated (what ``passed_second_factor`` reads).
+        record_authentication(request, user, "mfa", type=authenticator.type, reason="activated")
 
 
 def mark_second_factor(user: Any, *, passed: bool) -> None:

@@ -12,6 +12,11 @@ class CoreConfig(AppConfig):
         from core import checks, sites  # noqa: F401  (checks registers itself on import)
 
         post_migrate.connect(sites.site_sync, sender=self, dispatch_uid="core.site_sync")
+        from allauth.mfa.signals import authenticator_added
+
+        from core.access import second_factor_on_activation
+
+        authenticator_added.connect(second_factor_on_activation, dispatch_uid="core.second_factor_on_activation")
         request_started.connect(sites.sync_site_once, dispatch_uid="core.sync_site_once")
 
         # Members' data (core/privacy.py): the account's own part, core's retention rules,

@@ -10,6 +10,7 @@ from core.errors import NotAllowed
 from core.models import AuditEntry
 from core.services.accounts import user_reset_mfa
 from tests.auth import sign_in
+from tests.core.privacy_world import sign_in_again
 from tests.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,28 @@ def test_staff_who_passed_the_second_factor_reach_the_admin(client):
     TOTP.activate(staff, generate_totp_secret())
     sign_in(client, staff)
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # allauth signals on commit, inside the view as in production
+def test_turning_on_totp_counts_as_this_sessions_second_factor(client):
+    """Sent to set up an authenticator, the person types a code from it; the page they wanted
+    then opens without asking for another code."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from core import clock
+
+    director = RoleFactory(role="director").user
+    sign_in(client, director, second_factor=False)
+    response = client.get("/manage/")
+    assert response["Location"].startswith(ACTIVATE)
+    sign_in_again(client, director)  # allauth asks for the password before adding a device
+    page = client.get(ACTIVATE)
+    assert page.status_code == 200, page
+    secret = page.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, int(clock.now().timestamp()) // 30))
+    assert client.post(ACTIVATE, {"code": code}).status_code == 302
+    assert Authenticator.objects.filter(user=director, type="totp").exists()
+    assert client.get("/manage/governance/").status_code == 200
 
 
 def test_having_a_device_is_not_enough_this_session_must_have_passed_it(client):
