@@ -12,7 +12,7 @@ export FAKE_STRIPE_URL ?= http://127.0.0.1:$(FAKE_STRIPE_PORT)
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format worker beat jobs migrate demo bench browser check upgrade-test clean
-.PHONY: serve backup restore
+.PHONY: serve backup restore messages
 
 # A venv with the runtime dependencies (requirements.txt), refreshed when it changes.
 $(VENV)/.runtime: requirements.txt
@@ -87,6 +87,12 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Extract the strings of every offered language into locale/*/django.po (needs GNU gettext,
+# a translator's tool) and compile them with Babel; the .mo files are committed, so running
+# the site never needs gettext. `manage.py catalogues check` (a test) keeps them in sync.
+messages: $(VENV)/.dev
+	$(PY) manage.py catalogues update
 
 check: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run

@@ -316,7 +316,7 @@ def test_chart_coordinates_stay_svg_numbers_in_every_language(client, elections,
         election=election, voter=voter, roll_entry_id=entry_for(election, voter).pk, ranks={ada.pk: 1}
     )
     election = elections.close(election)
-    client.cookies["charter_language"] = "de"
+    client.cookies["charter_language"] = "es"
     page = client.get(reverse("elections:results", args=[election.slug])).content.decode()
     assert '<rect x="90.00"' in page, page[page.find("<svg") : page.find("<svg") + 600]
 

@@ -232,11 +232,11 @@ def test_postgres_full_text_search_matches_word_forms(client, archive):
 
 
 def test_chart_coordinates_keep_a_decimal_point_in_every_language(client, board):
-    """German formats 90.5 as 90,5; inside SVG attributes that would break the chart."""
+    """Spanish formats 90.5 as 90,5; inside SVG attributes that would break the chart."""
     import re
 
     board.directors(3)
-    client.cookies["charter_language"] = "de"
+    client.cookies["charter_language"] = "es"
     page = client.get("/governance/board/").content.decode()
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert not re.search(r'(x|y|width|height)="[0-9]+,[0-9]', svg)
