@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -16,6 +14,7 @@ from config.celery import app
 from core.mail import email_queue
 from core.models import OutboxMessage, OutgoingEmail
 from core.outbox import enqueue, relay_outbox
+from tests.servers import Redis, use_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -57,76 +56,16 @@ def test_delayed_jobs_wait_until_they_are_due(run_jobs, clock):
 # --- With a real Redis broker and a real Celery worker -------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Redis:
-    """A private redis-server on its own port, so the test can take it down and back up."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-
-def _use_broker(url: str) -> None:
-    app.conf.broker_url = url
-    app.conf.broker_read_url = url  # Celery derives and caches these from the first URL
-    app.conf.broker_write_url = url
-    app.conf.broker_transport_options = {}
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def private_redis() -> Iterator[Redis]:
     if not shutil.which("redis-server"):
         pytest.fail("redis-server is not installed (CI installs it)")
     redis = Redis()
     previous = (app.conf.broker_url, app.conf.broker_transport_options)
-    _use_broker(redis.url)
+    use_broker(redis.url)
     yield redis
     redis.stop()
-    _use_broker(previous[0])
+    use_broker(previous[0])
     app.conf.broker_transport_options = previous[1]
 
 
