@@ -103,7 +103,11 @@ def passed_second_factor(request: HttpRequest) -> bool:
 
 
 def second_factor_on_activation(
-    sender: Any, request: HttpRequest | None = None, user: Any = None, authenticator: Any = None, **kwargs: Any
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    authenticator: Any = None,
+    **kwargs: Any,
 ) -> None:
     """Turning on TOTP means typing a code from the new device: that is this session's second
     factor, so the person reaches the page they were sent from without a second prompt.

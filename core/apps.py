@@ -16,7 +16,9 @@ class CoreConfig(AppConfig):
 
         from core.access import second_factor_on_activation
 
-        authenticator_added.connect(second_factor_on_activation, dispatch_uid="core.second_factor_on_activation")
+        authenticator_added.connect(
+            second_factor_on_activation, dispatch_uid="core.second_factor_on_activation"
+        )
         request_started.connect(sites.sync_site_once, dispatch_uid="core.sync_site_once")
 
         # Members' data (core/privacy.py): the account's own part, core's retention rules,
