@@ -12,7 +12,7 @@ export FAKE_STRIPE_URL ?= http://127.0.0.1:$(FAKE_STRIPE_PORT)
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format worker beat jobs migrate demo bench browser check upgrade-test clean
-.PHONY: serve backup restore messages
+.PHONY: serve backup restore messages screenshots
 
 # A venv with the runtime dependencies (requirements.txt), refreshed when it changes.
 $(VENV)/.runtime: requirements.txt
@@ -91,6 +91,11 @@ format: $(VENV)/.dev
 # Extract the strings of every offered language into locale/*/django.po (needs GNU gettext,
 # a translator's tool) and compile them with Babel; the .mo files are committed, so running
 # the site never needs gettext. `manage.py catalogues check` (a test) keeps them in sync.
+# Key pages of the demo foundation as PNGs in docs/screenshots/ (shown in the README):
+# a throw-away SQLite demo, runserver, Debian's chromium.
+screenshots: $(VENV)/.dev
+	$(PY) docs/make_screenshots.py
+
 messages: $(VENV)/.dev
 	$(PY) manage.py catalogues update
 

@@ -159,8 +159,8 @@ class Site:
     def login(self, page: Any, email: str, *, password: str = PASSWORD, totp_user: Any = None) -> None:
         page.goto("/accounts/login/")
         self.audit(page)
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
+        page.locator("input[name=login]").fill(email)
+        page.locator("input[name=password]").fill(password)
         page.locator("form [type=submit]").first.click()
         page.wait_for_load_state("load")
         if totp_user is not None:
