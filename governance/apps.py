@@ -13,6 +13,7 @@ class GovernanceConfig(AppConfig):
         from governance import permissions, privacy
         from governance.register import DECISION_REGISTER
         from governance.services.board import board_follow_membership
+        from governance.services.consents import consents_panel
         from governance.services.suspensions import suspension_follow_membership, suspensions_apply_due
         from members.decisions import register_decision_register
         from members.hooks import register_transition_hook
@@ -25,6 +26,8 @@ class GovernanceConfig(AppConfig):
         register_due_suspensions(suspensions_apply_due)
         # Members and billing name decisions of the register (members/decisions.py).
         register_decision_register(DECISION_REGISTER)
+        # Written consents awaiting this director's vote (governance/services/consents.py).
+        dashboard.register_panel("written_consents", consents_panel, order=15)
         dashboard.register_work_link(
             "governance_manage:index",
             _("Meetings, minutes and decisions"),
