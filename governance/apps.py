@@ -10,7 +10,7 @@ class GovernanceConfig(AppConfig):
         # Imported here, not at the top: Django imports this module before any model is
         # loaded, and these modules import models (the usual AppConfig.ready() pattern).
         from core import dashboard
-        from governance import permissions, privacy
+        from governance import permissions, privacy, search
         from governance.register import DECISION_REGISTER
         from governance.services.board import board_follow_membership
         from governance.services.consents import consents_panel
@@ -49,3 +49,5 @@ class GovernanceConfig(AppConfig):
         # Members' data: seats, votes and committees in a person's export; a sitting
         # director must resign before being forgotten (core/privacy.py).
         privacy.register()
+        # The public search: minutes, decisions and policies (elections add their own).
+        search.register()

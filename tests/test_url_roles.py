@@ -304,6 +304,7 @@ GOVERNANCE = [
     public("governance:statistics", "/governance/statistics/"),
     public("governance:control", "/governance/control/"),
     public("governance:changes", "/governance/changes/"),
+    public("governance:search", "/governance/search/?q=board"),
 ]
 
 ELECTIONS = [
