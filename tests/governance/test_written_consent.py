@@ -212,3 +212,13 @@ def test_the_secretary_proposes_from_the_page(board, clock, client):
     )
     consent = WrittenConsent.objects.get()
     assert response.status_code == 302 and consent.title == "Buy a server"
+
+
+def test_a_directors_export_lists_their_written_consent_votes(board, clock):
+    from governance.privacy import export_governance
+
+    d = board.directors(2)
+    consent = propose(board, clock)
+    written_consent_vote(consent=consent, choice="abstain", actor=d[0])
+    votes = export_governance(user=d[0])["written_consent_votes"]
+    assert [(v["consent"], v["vote"]) for v in votes] == [("Adopt the travel policy", "abstain")]
