@@ -32,12 +32,15 @@ from governance.models import (
     SeatHolding,
     Suspension,
     VoteChoice,
+    WrittenConsent,
 )
 from governance.services.board import board_found, cohort_start_new_term, officer_appoint, seat_fill
 from governance.services.committees import committee_create, committee_member_add, conflict_declaration_file
+from governance.services.consents import written_consent_propose, written_consent_vote
 from governance.services.decisions import decision_record, policy_create, policy_version_propose
 from governance.services.meetings import (
     attendance_record,
+    directors_at,
     meeting_create,
     minutes_correct,
     minutes_draft,
@@ -354,6 +357,24 @@ def _seed_suspensions(out: TextIO) -> None:
     out.write(f"governance: {len(members)} members suspended by {decision.reference}\n")
 
 
+def _seed_written_consent(directors: list[User], out: TextIO) -> None:
+    """One written consent open for the directors' votes (one has voted), on their dashboards."""
+    if WrittenConsent.objects.exists():
+        out.write("governance: a written consent exists, skipped\n")
+        return
+    secretary = directors[1]
+    consent = written_consent_propose(
+        title="Renew the mirror network's hosting contract",
+        text="The board renews the hosting contract of the mirror network for one year, at the same price.",
+        deadline=clock.now() + dt.timedelta(days=10),
+        actor=secretary,
+    )
+    in_office = [d for pk, d in sorted(directors_at(clock.now()).items()) if pk != secretary.pk]
+    if in_office:
+        written_consent_vote(consent=consent, choice="yes", actor=in_office[0])
+    out.write("governance: a written consent open for the directors' votes until its deadline\n")
+
+
 def seed_governance(*, stdout: TextIO) -> None:
     """Create the governance demo data; safe to run again."""
     start = (clock.now() - dt.timedelta(days=395)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -361,3 +382,4 @@ def seed_governance(*, stdout: TextIO) -> None:
     _seed_committees(start, stdout)
     _seed_meetings(start, directors, stdout)
     _seed_suspensions(stdout)
+    _seed_written_consent(directors, stdout)

@@ -13,10 +13,12 @@ class ElectionsConfig(AppConfig):
         from core.rules import register_rule_set_part
         from elections import permissions, privacy
         from elections.control import frozen_rolls
+        from elections.search import ELECTIONS_SOURCE
         from elections.selectors import ROLL_LOOKUP, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
         from elections.services.strikes import roll_follow_membership
         from governance.control_elections import register_frozen_rolls
+        from governance.search import register_search_source
         from members.hooks import register_transition_hook
         from members.rights import register_roll_rights
 
@@ -35,3 +37,5 @@ class ElectionsConfig(AppConfig):
         register_transition_hook(roll_follow_membership)
         # The control figures read each group's weight on frozen rolls (governance/control_elections.py).
         register_frozen_rolls(frozen_rolls)
+        # Elections in the public search (governance/search.py).
+        register_search_source(ELECTIONS_SOURCE)

@@ -11,6 +11,7 @@ from core.models import Role, RuleSet, User
 from governance.models import (
     AttendanceStatus,
     Committee,
+    ConsentChoice,
     Decision,
     DecisionKind,
     HoldingEnd,
@@ -28,7 +29,10 @@ from members.models import MembershipClass
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    # A written consent is proposed with its resolution (WrittenConsentForm), not called.
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[c for c in MeetingKind.choices if c[0] != MeetingKind.WRITTEN_CONSENT]
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     scheduled_at = forms.DateTimeField(
         label=_("Date and time (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -93,15 +97,25 @@ class DecisionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, directors: list[Any], minutes_qs: Any, versions_qs: Any, **kwargs: Any
+        self,
+        *args: Any,
+        directors: list[Any],
+        minutes_qs: Any,
+        versions_qs: Any,
+        absent: set[int] | frozenset[int] = frozenset(),
+        **kwargs: Any,
     ) -> None:
+        """``absent``: ids of the directors the attendance records absent; their vote starts
+        as "absent" (not voting), the others' as "yes"."""
         super().__init__(*args, **kwargs)
         self.directors = directors
         cast(forms.ModelChoiceField, self.fields["approves_minutes"]).queryset = minutes_qs
         cast(forms.ModelChoiceField, self.fields["adopts_policy_version"]).queryset = versions_qs
         for person in directors:
             self.fields[f"v{person.pk}"] = forms.ChoiceField(
-                label=str(person), choices=VoteChoice.choices, initial=VoteChoice.YES
+                label=str(person),
+                choices=VoteChoice.choices,
+                initial=VoteChoice.ABSENT if person.pk in absent else VoteChoice.YES,
             )
             self.fields[f"n{person.pk}"] = forms.CharField(
                 label=_("Conflict of interest (if recused)"), max_length=300, required=False
@@ -119,6 +133,26 @@ class MinutesForm(forms.Form):
         label=_("Minutes (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=_("Markdown. Scripts and unsafe links are removed when rendered."),
+    )
+
+
+class WrittenConsentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Resolution text"), widget=forms.Textarea(attrs={"rows": 6}))
+    kind = forms.ChoiceField(label=_("Type"), choices=DecisionKind.choices)
+    deadline = forms.DateTimeField(
+        label=_("Deadline (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Directors who have not voted by then count as not voting."),
+    )
+
+
+class ConsentVoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Your vote"),
+        choices=ConsentChoice.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Your confirmation is final: it cannot be changed afterwards."),
     )
 
 

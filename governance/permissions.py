@@ -10,7 +10,7 @@ from typing import Any
 
 from core.access import acts_as, is_authenticated
 from core.models import Role
-from governance.models import HoldingSource
+from governance.models import HoldingSource, SeatHolding
 
 
 def can_call_meeting(user: Any, meeting: Any = None) -> bool:
@@ -70,3 +70,17 @@ def can_declare_employer(user: Any, holding: Any = None) -> bool:
     """A director declares their own employer; the secretary and the chair may record it."""
     own = holding is not None and is_authenticated(user) and holding.person_id == user.pk
     return own or can_manage_board(user)
+
+
+def can_propose_written_consent(user: Any, obj: Any = None) -> bool:
+    """The secretary puts a resolution to the directors in writing."""
+    return acts_as(user, Role.SECRETARY)
+
+
+def can_vote_written_consent(user: Any, consent: Any = None) -> bool:
+    """Each director in office confirms their own vote, while the consent is open."""
+    if not acts_as(user, Role.DIRECTOR) or not is_authenticated(user):
+        return False
+    if not SeatHolding.objects.active().filter(person_id=user.pk).exists():
+        return False
+    return consent is None or consent.is_open

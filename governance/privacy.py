@@ -29,6 +29,7 @@ from governance.models import (
     Attendance,
     CommitteeMembership,
     ConflictDeclaration,
+    ConsentVote,
     SeatHolding,
     Suspension,
     Vote,
@@ -82,6 +83,17 @@ def export_governance(*, user: Any) -> dict[str, Any]:
             .select_related("decision")
             .order_by("decision__number")
         ],
+        "written_consent_votes": [
+            {
+                "consent": v.consent.title,
+                "deadline": v.consent.deadline,
+                "vote": v.choice,
+                "at": v.confirmed_at,
+            }
+            for v in ConsentVote.objects.filter(director=user)
+            .select_related("consent")
+            .order_by("confirmed_at")
+        ],
         "meetings_attended": [
             {"meeting": a.meeting.title, "at": a.meeting.scheduled_at, "status": a.status, "note": a.note}
             for a in Attendance.objects.filter(person=user)
@@ -131,6 +143,7 @@ def erase_governance(context: ErasureContext) -> dict[str, int]:
         "conflict_declarations_deleted": declarations,
         "board_seats_kept": SeatHolding.objects.filter(person=context.user).count(),
         "board_votes_kept": Vote.objects.filter(director=context.user).count(),
+        "written_consent_votes_kept": ConsentVote.objects.filter(director=context.user).count(),
     }
 
 

@@ -20,6 +20,7 @@ inside a transaction that is rolled back at the end; each test runs in a savepoi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from demo.governance import seed_governance
 from demo.members import seed_members, seed_people
 from elections.models import Dispute, Election
 from governance.models import Decision, Minutes, Policy, SeatHolding
+from governance.services.consents import written_consent_propose
 from members.billing.models import BillingFlag
 from members.billing.services.invoices import invoice_issue
 from members.models import CorporateGroup, MembershipApplication, OrganisationGroupChange, Reminder
@@ -302,6 +304,7 @@ GOVERNANCE = [
     public("governance:statistics", "/governance/statistics/"),
     public("governance:control", "/governance/control/"),
     public("governance:changes", "/governance/changes/"),
+    public("governance:search", "/governance/search/?q=board"),
 ]
 
 ELECTIONS = [
@@ -388,9 +391,11 @@ MANAGE = [
         R.SECRETARY,
     ),
     manage("governance_manage:minutes_edit", "/manage/governance/meetings/{meeting}/minutes/", R.SECRETARY),
-    manage_post_only(
-        "governance_manage:minutes_publish", "/manage/governance/minutes/{minutes}/publish/", R.SECRETARY
-    ),
+    # GET asks for confirmation; the POST with it publishes.
+    manage("governance_manage:minutes_publish", "/manage/governance/minutes/{minutes}/publish/", R.SECRETARY),
+    # Written consents: the secretary proposes; directors vote on the consent's page.
+    manage("governance_manage:consent_create", "/manage/governance/consents/new/", R.SECRETARY),
+    manage("governance_manage:consent", "/manage/governance/consents/{consent}/", *BOARD_READERS),
     manage("governance_manage:minutes_correct", "/manage/governance/minutes/{minutes}/correct/", R.SECRETARY),
     manage("governance_manage:board", "/manage/governance/board/", R.SECRETARY, R.CHAIR),
     manage_post_only(
@@ -641,6 +646,12 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
                 "erasure": ErasureRequest.objects.create(user=make_member().user).pk,
                 "group": group.pk,
                 "group_change": group_change.pk,
+                "consent": written_consent_propose(
+                    title="For the table",
+                    text="Resolved.",
+                    deadline=now + dt.timedelta(days=7),
+                    actor=people[R.SECRETARY],
+                ).pk,
             }
             yield {"now": now, "people": people, "params": params}
         finally:

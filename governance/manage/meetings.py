@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from core import clock
 from core.access import permission_required
@@ -20,9 +19,20 @@ from core.views.errors import domain_errors
 from governance import permissions
 from governance.forms import AttendanceForm, CorrectionForm, DecisionForm, MeetingForm, MinutesForm
 from governance.markdown import render_markdown
-from governance.models import Attendance, Decision, Meeting, Minutes, MinutesStatus, PolicyVersion
+from governance.models import (
+    Attendance,
+    AttendanceStatus,
+    ConsentStatus,
+    Decision,
+    Meeting,
+    Minutes,
+    MinutesStatus,
+    PolicyVersion,
+    WrittenConsent,
+)
 from governance.services import decisions as decision_services
 from governance.services import meetings as meeting_services
+from governance.services.minutes_prefill import minutes_prefill
 from governance.voting import quorum_count, quorum_required
 
 
@@ -45,6 +55,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "meetings": meetings,
             "drafts": drafts,
             "can_call": permissions.can_call_meeting(request.user),
+            "can_propose": permissions.can_propose_written_consent(request.user),
+            "consents": WrittenConsent.objects.filter(status=ConsentStatus.OPEN).order_by("deadline"),
             "can_manage": permissions.can_manage_board(request.user),
         },
     )
@@ -118,9 +130,15 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     directors = sorted(meeting_services.directors_at(meeting.scheduled_at).values(), key=str)
+    absent = set(
+        Attendance.objects.filter(
+            meeting=meeting, is_director=True, status=AttendanceStatus.ABSENT
+        ).values_list("person_id", flat=True)
+    )
     form = DecisionForm(
         request.POST or None,
         directors=directors,
+        absent=absent,
         minutes_qs=Minutes.objects.filter(
             status=MinutesStatus.DRAFT, meeting__scheduled_at__lt=meeting.scheduled_at
         ).select_related("meeting"),
@@ -152,8 +170,17 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     existing = Minutes.objects.filter(meeting=meeting).first()
-    form = MinutesForm(request.POST or None, initial={"body_md": existing.draft_md if existing else ""})
-    if request.method == "POST" and form.is_valid():
+    # A first draft starts from the meeting's record (agenda, attendance, decisions).
+    initial = (
+        existing.draft_md if existing and existing.draft_md.strip() else minutes_prefill(meeting=meeting)
+    )
+    form = MinutesForm(request.POST or None, initial={"body_md": initial})
+    preview_html = ""
+    if request.method == "POST" and "preview" in request.POST:
+        # Preview: render what was typed, save nothing, show the form again below it.
+        if form.is_valid():
+            preview_html = render_markdown(form.cleaned_data["body_md"])
+    elif request.method == "POST" and form.is_valid():
         with domain_errors(request, form) as outcome:
             meeting_services.minutes_draft(
                 meeting=meeting, body_md=form.cleaned_data["body_md"], actor=request.user
@@ -161,13 +188,23 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if outcome.ok:
             messages.success(request, _("Draft minutes saved."))
             return redirect("governance_manage:meeting", pk=meeting.pk)
-    return render(request, "governance/manage/minutes_form.html", {"form": form, "meeting": meeting})
+    return render(
+        request,
+        "governance/manage/minutes_form.html",
+        {"form": form, "meeting": meeting, "preview_html": preview_html, "is_new": existing is None},
+    )
 
 
 @permission_required(permissions.can_publish_minutes, obj=_minutes)
-@require_POST
 def minutes_publish(request: HttpRequest, number: int) -> HttpResponse:
+    """GET asks for confirmation (showing the text to be published); POST with ``confirm`` publishes."""
     minutes = _minutes(request, number)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "governance/manage/minutes_publish.html",
+            {"minutes": minutes, "draft_html": render_markdown(minutes.draft_md)},
+        )
     with domain_errors(request) as outcome:
         meeting_services.minutes_publish(minutes=minutes, actor=request.user)
     if not outcome.ok:

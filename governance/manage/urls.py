@@ -3,6 +3,7 @@
 from django.urls import path
 
 from governance.manage import board as board_views
+from governance.manage import consents as consent_views
 from governance.manage import control as control_views
 from governance.manage import meetings as views
 from governance.manage import rules as rules_views
@@ -17,6 +18,8 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("minutes/<int:number>/publish/", views.minutes_publish, name="minutes_publish"),
     path("minutes/<int:number>/correct/", views.minutes_correct, name="minutes_correct"),
+    path("consents/new/", consent_views.consent_create, name="consent_create"),
+    path("consents/<int:pk>/", consent_views.consent_detail, name="consent"),
     path("board/", board_views.board, name="board"),
     path("board/seats/fill/", board_views.seat_fill, name="seat_fill"),
     path("board/holdings/<int:pk>/vacate/", board_views.seat_vacate, name="seat_vacate"),

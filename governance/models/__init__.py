@@ -6,6 +6,7 @@
 - ``meetings``: meetings, agenda, attendance, minutes and their published versions;
 - ``decisions``: decisions and their roll-call votes;
 - ``policies``: policies, their versions, and the public change history;
+- ``consents``: written consents and the directors' confirmed votes;
 - ``suspensions``: suspensions of members, ordered and lifted by decisions of the register.
 """
 
@@ -17,6 +18,7 @@ from governance.models.committees import (
     CommitteeMembershipQuerySet,
     ConflictDeclaration,
 )
+from governance.models.consents import ConsentChoice, ConsentStatus, ConsentVote, WrittenConsent
 from governance.models.decisions import Decision, DecisionKind, Outcome, Vote, VoteChoice
 from governance.models.meetings import (
     AgendaItem,
@@ -43,6 +45,9 @@ __all__ = [
     "CommitteeMembership",
     "CommitteeMembershipQuerySet",
     "ConflictDeclaration",
+    "ConsentChoice",
+    "ConsentStatus",
+    "ConsentVote",
     "Decision",
     "DecisionKind",
     "HoldingEnd",
@@ -64,4 +69,5 @@ __all__ = [
     "SuspensionStatus",
     "Vote",
     "VoteChoice",
+    "WrittenConsent",
 ]

@@ -115,6 +115,11 @@ def decision_record(
         locked = Meeting.objects.select_for_update(of=("self",)).select_related("rule_set").get(pk=meeting.pk)
         if locked.status == MeetingStatus.CANCELLED:
             raise Conflict(_("The meeting was cancelled."), code="meeting_cancelled")
+        if locked.kind == MeetingKind.WRITTEN_CONSENT:
+            raise ValidationFailed(
+                _("Directors confirm their own votes on a written consent; it is tallied at its deadline."),
+                code="written_consent_by_directors",
+            )
         if approves_minutes is not None:
             approves_minutes = (
                 Minutes.objects.select_for_update(of=("self",))
@@ -155,79 +160,112 @@ def decision_record(
                 and kind != DecisionKind.BYLAWS_AMENDMENT
             ):
                 raise ValidationFailed(_("Bylaws change only by a bylaws amendment."), code="wrong_kind")
-        rules = locked.rule_set
         directors = directors_at(locked.scheduled_at)
         roll = _check_roll_call(meeting=locked, directors=directors, votes=by_pk)
-        choices = [c for c, _n in roll.values()]
-        tally = Tally(
-            in_office=len(directors),
-            present=sum(1 for c in choices if c != VoteChoice.ABSENT),
-            yes=choices.count(VoteChoice.YES),
-            no=choices.count(VoteChoice.NO),
-            abstain=choices.count(VoteChoice.ABSTAIN),
-            recused=choices.count(VoteChoice.RECUSED),
-            absent=choices.count(VoteChoice.ABSENT),
-        )
-        result = decide_outcome(rules=rules, decision_kind=kind, meeting_kind=locked.kind, tally=tally)
-        last = Decision.objects.select_for_update().order_by("-number").first()
-        decision = Decision.objects.create(
-            number=(last.number if last else 0) + 1,
-            title=title.strip(),
-            text=text.strip(),
-            kind=kind,
+        return decision_create_from_roll(
             meeting=locked,
-            rule_set=rules,
-            decided_at=locked.scheduled_at,
-            needs_supermajority=result.needs_supermajority,
-            required_rule=result.required_rule[:300],
-            in_office=tally.in_office,
-            present=tally.present,
-            quorum_required=result.quorum_required,
-            quorum_present=result.quorum_present,
-            yes=tally.yes,
-            no=tally.no,
-            abstain=tally.abstain,
-            recused=tally.recused,
-            absent=tally.absent,
-            required_yes=result.required_yes,
-            outcome=result.outcome,
-            adopts_rule_set=adopts_rule_set,
-            adopts_policy_version=adopts_policy_version,
-            approves_minutes=approves_minutes,
-            search_text=f"{title}\n{text}",
-        )
-        Vote.objects.bulk_create(
-            Vote(decision=decision, director=directors[pk], choice=choice, conflict_note=note)
-            for pk, (choice, note) in roll.items()
-        )
-        if locked.status == MeetingStatus.SCHEDULED and locked.scheduled_at <= clock.now():
-            Meeting.objects.filter(pk=locked.pk).update(status=MeetingStatus.HELD)
-        adopted = result.outcome == Outcome.ADOPTED
-        if adopted:
-            _apply(decision)
-        audit_record(
+            title=title,
+            text=text,
+            kind=kind,
+            directors=directors,
+            roll=roll,
             actor=actor,
-            action="board.decision_recorded",
-            obj=decision,
-            data={
-                "kind": kind,
-                "meeting": locked.audit_ref,
-                "rule_set": rules.version,
-                "outcome": result.outcome,
-                "required_yes": result.required_yes,
-                "quorum_present": result.quorum_present,
-                "votes": {directors[pk].audit_ref: choice for pk, (choice, _n) in roll.items()},
-                "approves_minutes": approves_minutes.number if approves_minutes else None,
-                "adopts_policy_version": adopts_policy_version.pk if adopts_policy_version else None,
-                "adopts_rule_set": adopts_rule_set.version if adopts_rule_set else None,
-            },
+            approves_minutes=approves_minutes,
+            adopts_policy_version=adopts_policy_version,
+            adopts_rule_set=adopts_rule_set,
         )
-        change_record(
-            item_type="decision",
-            item_label=str(decision),
-            url=reverse("governance:decision_detail", args=[decision.number]),
-            summary=_("Recorded: %(outcome)s") % {"outcome": Outcome(result.outcome).label},
-        )
+
+
+def decision_create_from_roll(
+    *,
+    meeting: Meeting,
+    title: str,
+    text: str,
+    kind: str,
+    directors: dict[int, Any],
+    roll: dict[int, tuple[str, str]],
+    actor: Any,
+    approves_minutes: Minutes | None = None,
+    adopts_policy_version: PolicyVersion | None = None,
+    adopts_rule_set: RuleSet | None = None,
+) -> Decision:
+    """Tally a complete roll call with ``governance.voting`` and record the decision.
+
+    Runs inside the caller's transaction, with ``meeting`` locked. Shared by the roll calls of
+    meetings (``decision_record``) and by written consents (``written_consent_tally``).
+    """
+    locked = meeting
+    rules = locked.rule_set
+    choices = [c for c, _n in roll.values()]
+    tally = Tally(
+        in_office=len(directors),
+        present=sum(1 for c in choices if c != VoteChoice.ABSENT),
+        yes=choices.count(VoteChoice.YES),
+        no=choices.count(VoteChoice.NO),
+        abstain=choices.count(VoteChoice.ABSTAIN),
+        recused=choices.count(VoteChoice.RECUSED),
+        absent=choices.count(VoteChoice.ABSENT),
+    )
+    result = decide_outcome(rules=rules, decision_kind=kind, meeting_kind=locked.kind, tally=tally)
+    last = Decision.objects.select_for_update().order_by("-number").first()
+    decision = Decision.objects.create(
+        number=(last.number if last else 0) + 1,
+        title=title.strip(),
+        text=text.strip(),
+        kind=kind,
+        meeting=locked,
+        rule_set=rules,
+        decided_at=locked.scheduled_at,
+        needs_supermajority=result.needs_supermajority,
+        required_rule=result.required_rule[:300],
+        in_office=tally.in_office,
+        present=tally.present,
+        quorum_required=result.quorum_required,
+        quorum_present=result.quorum_present,
+        yes=tally.yes,
+        no=tally.no,
+        abstain=tally.abstain,
+        recused=tally.recused,
+        absent=tally.absent,
+        required_yes=result.required_yes,
+        outcome=result.outcome,
+        adopts_rule_set=adopts_rule_set,
+        adopts_policy_version=adopts_policy_version,
+        approves_minutes=approves_minutes,
+        search_text=f"{title}\n{text}",
+    )
+    Vote.objects.bulk_create(
+        Vote(decision=decision, director=directors[pk], choice=choice, conflict_note=note)
+        for pk, (choice, note) in roll.items()
+    )
+    if locked.status == MeetingStatus.SCHEDULED and locked.scheduled_at <= clock.now():
+        Meeting.objects.filter(pk=locked.pk).update(status=MeetingStatus.HELD)
+    adopted = result.outcome == Outcome.ADOPTED
+    if adopted:
+        _apply(decision)
+    audit_record(
+        actor=actor,
+        action="board.decision_recorded",
+        obj=decision,
+        data={
+            "kind": kind,
+            "meeting": locked.audit_ref,
+            "rule_set": rules.version,
+            "outcome": result.outcome,
+            "required_yes": result.required_yes,
+            "quorum_present": result.quorum_present,
+            "votes": {directors[pk].audit_ref: choice for pk, (choice, _n) in roll.items()},
+            "approves_minutes": approves_minutes.number if approves_minutes else None,
+            "adopts_policy_version": adopts_policy_version.pk if adopts_policy_version else None,
+            "adopts_rule_set": adopts_rule_set.version if adopts_rule_set else None,
+        },
+    )
+    change_record(
+        item_type="decision",
+        item_label=str(decision),
+        url=reverse("governance:decision_detail", args=[decision.number]),
+        summary=_("Recorded: %(outcome)s") % {"outcome": Outcome(result.outcome).label},
+    )
     return decision
 
 

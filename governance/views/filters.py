@@ -37,3 +37,12 @@ class DecisionsFilterForm(MinutesFilterForm):
     kind = forms.ChoiceField(label=_("Type"), choices=[("", ""), *DecisionKind.choices], required=False)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", ""), *Outcome.choices], required=False)
     director = forms.UUIDField(label=_("Director"), required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the public record"), max_length=100, required=False, strip=True)
+    kind = forms.ChoiceField(label=_("In"), required=False, choices=[])
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Everything")), *kinds]  # type: ignore[attr-defined]

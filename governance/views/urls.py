@@ -4,6 +4,7 @@ from django.urls import path
 
 from governance.views import control as control_views
 from governance.views import feeds
+from governance.views import search as search_views
 from governance.views import transparency as views
 
 app_name = "governance"
@@ -27,4 +28,5 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("control/", control_views.control, name="control"),
     path("changes/", views.changes, name="changes"),
+    path("search/", search_views.search, name="search"),
 ]

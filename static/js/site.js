@@ -1,6 +1,8 @@
 /* Progressive enhancements only: every page works without this file.
  * - The mobile menu (<details class="menu">) closes on Escape and on a click outside it.
  * - A form or button with data-confirm="Question?" asks before submitting.
+ * - A table wrapper (.table-wrap) that scrolls sideways and has no tabindex of its own in the
+ *   template becomes a named, focusable region, so it can be scrolled with the keyboard.
  * Loaded with `defer` from base.html; CSP allows only same-origin scripts, so keep it here. */
 (function () {
   "use strict";
@@ -31,4 +33,31 @@
       (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  function labelFor(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var section = wrap.closest("section, article, main");
+    var heading = section && section.querySelector("h1, h2, h3");
+    return heading && heading.textContent.trim() ? heading.textContent.trim() : "Table";
+  }
+
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", labelFor(wrap));
+        wrap.setAttribute("data-scroll-region", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
 })();

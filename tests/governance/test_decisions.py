@@ -7,7 +7,7 @@ import pytest
 from core.errors import Conflict, ValidationFailed
 from core.models import OutgoingEmail, RuleSet
 from core.rules import rules_in_force
-from governance.models import DecisionKind, MeetingKind, Outcome, VoteChoice
+from governance.models import DecisionKind, Outcome, VoteChoice
 from governance.services.decisions import decision_record, policy_create, policy_version_propose
 from governance.services.meetings import attendance_record
 from governance.voting import threshold
@@ -125,20 +125,6 @@ def test_only_directors_vote(board):
     with pytest.raises(ValidationFailed) as exc:
         board.decide(votes={d[0]: Y, d[1]: Y, UserFactory(): Y})
     assert exc.value.code == "not_a_director"
-
-
-def test_written_consent_fails_when_two_directors_object(board):
-    d = board.directors(5)
-    meeting = board.meeting(kind=MeetingKind.WRITTEN_CONSENT)
-    decision = board.decide(meeting=meeting, votes={d[0]: Y, d[1]: Y, d[2]: Y, d[3]: N, d[4]: N})
-    assert decision.outcome == Outcome.OBJECTED
-
-
-def test_written_consent_with_one_objection_is_valid(board):
-    d = board.directors(5)
-    meeting = board.meeting(kind=MeetingKind.WRITTEN_CONSENT)
-    decision = board.decide(meeting=meeting, votes={d[0]: Y, d[1]: Y, d[2]: Y, d[3]: Y, d[4]: N})
-    assert decision.outcome == Outcome.ADOPTED
 
 
 def test_decisions_are_numbered_in_sequence(board):

@@ -75,7 +75,7 @@ def test_a_secretary_records_drafts_gets_approval_and_publishes(client, clock, b
 
     clock.advance(days=30)
     record_meeting(client, clock, directors, title="April meeting", approves=minutes)
-    response = client.post(f"/manage/governance/minutes/{minutes.number}/publish/")
+    response = client.post(f"/manage/governance/minutes/{minutes.number}/publish/", {"confirm": "yes"})
     assert response.status_code == 302
 
     public = client.get(f"/governance/minutes/{minutes.number}/")
@@ -113,7 +113,9 @@ def test_a_refused_publication_shows_the_reason(client, clock, board, secretary)
     meeting = record_meeting(client, clock, directors, title="June meeting")
     client.post(f"/manage/governance/meetings/{meeting.pk}/minutes/", {"body_md": "Draft"})
     minutes = Minutes.objects.get(meeting=meeting)
-    response = client.post(f"/manage/governance/minutes/{minutes.number}/publish/", follow=True)
+    response = client.post(
+        f"/manage/governance/minutes/{minutes.number}/publish/", {"confirm": "yes"}, follow=True
+    )
     assert "have not been approved" in response.content.decode()
 
 
