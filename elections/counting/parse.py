@@ -414,11 +414,16 @@ def parse_debian_tally(text: str, seats: int = 1) -> Election:
     )
 
 
-def detect_and_parse(text: str) -> Election:
-    """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines."""
+def detect_and_parse(text: str, *, group: bool = False) -> Election:
+    """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines.
+
+    ``group``: identical ballots merged (see ``parse_blt``)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines()
     if any(_VOTE.match(line) for line in lines) and any(_OPTION.search(line) for line in lines):
-        return parse_debian_tally(text)
-    return parse_blt(text)
+        election = parse_debian_tally(text)
+        if group:
+            election.ballots, election.ballot_numbers = group_ballots(election.ballots)
+        return election
+    return parse_blt(text, group=group)
