@@ -43,6 +43,8 @@ def prepare(
     # Levels already translated: merged elections hold each ranking once, and a file of
     # many identical ballots repeats the same few levels.
     seen_levels: dict[tuple[str, ...], Any] = {}
+    # The common case in one step (in C): every level one continuing candidate.
+    simple: dict[tuple[str, ...], Any] = {(c,): ((i,) if allow_equal else i) for c, i in index.items()}
     for n, (weight, ranking) in enumerate(election.ballots, 1):
         number = n if numbers is None else numbers[n - 1]
         w = weight if isinstance(weight, int) else Fraction(weight)
@@ -50,6 +52,16 @@ def prepare(
             problems.append((number, f"ballot {number} has negative weight {weight}"))
             if numbers is None:
                 break
+            continue
+        try:
+            key = tuple(map(simple.__getitem__, ranking))
+        except KeyError:  # equal preferences, withdrawn or unknown candidates: level by level
+            pass
+        else:
+            if not key:
+                empty += w
+            elif w:
+                sums[key] = sums.get(key, 0) + w
             continue
         levels = []
         problem = None

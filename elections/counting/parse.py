@@ -192,7 +192,9 @@ def parse_blt(text: str, *, group: bool = False) -> Election:
         ballots, numbers = fast.ballots, fast.numbers
     elif group:
         ballots, numbers = group_ballots(ballots)
-    level_names: dict[tuple[int, ...], tuple[str, ...]] = {}
+    level_names: dict[tuple[int, ...], tuple[str, ...]] = {
+        (c,): (name,) for c, name in enumerate(cand_names, 1)
+    }
 
     def level_name(level: tuple[int, ...]) -> tuple[str, ...]:
         name = level_names.get(level)
@@ -200,7 +202,13 @@ def parse_blt(text: str, *, group: bool = False) -> Election:
             name = level_names[level] = tuple(cand_names[c - 1] for c in level)
         return name
 
-    named: list[tuple[Weight, Ranking]] = [(w, tuple(map(level_name, lv))) for w, lv in ballots]
+    def ranking_names(levels: tuple[tuple[int, ...], ...]) -> Ranking:
+        try:
+            return tuple(map(level_names.__getitem__, levels))  # in C: the common case
+        except KeyError:  # a level of equal preferences
+            return tuple(map(level_name, levels))
+
+    named: list[tuple[Weight, Ranking]] = [(w, ranking_names(lv)) for w, lv in ballots]
     return Election(
         candidates=cand_names,
         seats=seats,
@@ -283,15 +291,21 @@ def _ballots_grouped(
     single = [(c,) for c in range(n_cand + 1)]
     plain = _PLAIN_BALLOT.fullmatch
     equal = False
+    by_rest: dict[str, tuple[tuple[int, ...], ...]] = {}  # plain lines: ranking by its text
     for line, times in section.items():
         levels: tuple[tuple[int, ...], ...]
-        if plain(line):
+        head, _, rest = line.partition(" ")
+        known = by_rest.get(rest)
+        if known is not None and head.isascii() and head.isdigit():
+            weight: Weight = int(head)
+            levels = known
+        elif plain(line):
             tokens = line.split()
             ids = list(map(int, tokens[1:-1]))
             if ids and (min(ids) < 1 or max(ids) > n_cand or len(set(ids)) != len(ids)):
                 return None
-            weight: Weight = int(tokens[0])
-            levels = tuple(map(single.__getitem__, ids))
+            weight = int(tokens[0])
+            levels = by_rest[rest] = tuple(map(single.__getitem__, ids))
         else:
             raw = _content(line)
             if not raw:
