@@ -355,3 +355,25 @@ def test_the_data_migration_repairs_names_blt_cannot_carry():
     migration = importlib.import_module("elections.migrations.0008_candidate_names_without_quotes")
     assert migration.repair('Ana "Q"\nSmith') == "Ana 'Q' Smith"
     assert migration.repair("Bo \\ Back") == "Bo \\ Back"
+
+
+def test_the_results_page_and_the_report_print_plain_figures(elections, client):
+    """Meek counts in 18 decimals; people read "3", not "3.000000000000000000", and "1.5"
+    rather than "1.500000000000000000" (the JSON record keeps the exact text)."""
+    election, (a, b, c), voters = elections.voting(
+        candidates=["A", "B", "C"], method="meek", seats=2, voters=5
+    )
+    for voter, pick in zip(voters, [[a, b], [a, b], [a, c], [b], [c]], strict=True):
+        _vote(election, voter, pick)
+    election = elections.close(election)
+    assert election.result["rounds"][0]["votes"]["A"] == "3.000000000000000000"
+    page = client.get(f"/elections/{election.slug}/results/").content.decode()
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "A: 3;" in table and "B: 1;" in table
+    assert not re.search(r"\d\.\d*0\b", table)
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    titles = re.findall(r"<title>([^<]*)</title>", chart)
+    assert "A: 3" in titles and not any(re.search(r"\d\.\d*0\b", t) for t in titles)
+    report = client.get(f"/elections/{election.slug}/files/report.txt").content.decode()
+    assert re.search(r"^  A +3$", report, re.M)
+    assert not re.search(r"\d\.\d*0\b", report)
