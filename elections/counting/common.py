@@ -23,40 +23,82 @@ def prepare(
 
     Withdrawn candidates are removed from every ranking (ballots pass over them). Rankings
     are tuples of candidate indices, or of index tuples when ``allow_equal``. Identical
-    rankings are merged (weights added) so large elections count quickly.
+    rankings are merged (weights added) so large elections count quickly; they come in the
+    order of each ranking's first ballot of non-zero weight.
+
+    A ballot the method cannot take is named by its number in the file: its position in
+    ``election.ballots``, or for ballots merged while reading, ``election.ballot_numbers``
+    (the earliest such ballot of the file, as when the file is read unmerged).
     """
     unknown = sorted(withdrawn - set(election.candidates))
     if unknown:
         raise CountError(f"withdrawn candidates not in the election: {unknown}")
     cands = [c for c in election.candidates if c not in withdrawn]
     index = {c: i for i, c in enumerate(cands)}
-    groups: Grouped = {}
+    sums: dict[tuple[Any, ...], int | Fraction] = {}
     notes: list[str] = []
-    empty = Fraction(0)
+    empty: int | Fraction = 0
+    numbers = election.ballot_numbers
+    problems: list[tuple[int, str]] = []
+    # Levels already translated: merged elections hold each ranking once, and a file of
+    # many identical ballots repeats the same few levels.
+    seen_levels: dict[tuple[str, ...], Any] = {}
+    # The common case in one step (in C): every level one continuing candidate.
+    simple: dict[tuple[str, ...], Any] = {(c,): ((i,) if allow_equal else i) for c, i in index.items()}
     for n, (weight, ranking) in enumerate(election.ballots, 1):
-        w = Fraction(weight)
+        number = n if numbers is None else numbers[n - 1]
+        w = weight if isinstance(weight, int) else Fraction(weight)
         if w < 0:
-            raise CountError(f"ballot {n} has negative weight {weight}")
+            problems.append((number, f"ballot {number} has negative weight {weight}"))
+            if numbers is None:
+                break
+            continue
+        try:
+            key = tuple(map(simple.__getitem__, ranking))
+        except KeyError:  # equal preferences, withdrawn or unknown candidates: level by level
+            pass
+        else:
+            if not key:
+                empty += w
+            elif w:
+                sums[key] = sums.get(key, 0) + w
+            continue
         levels = []
+        problem = None
         for level in ranking:
-            kept = tuple(index[c] for c in level if c in index)
-            for c in level:
-                if c not in index and c not in withdrawn:
-                    raise CountError(f"ballot {n} ranks unknown candidate {c!r}")
+            kept = seen_levels.get(level)
+            if kept is None:
+                kept = seen_levels[level] = tuple(index[c] for c in level if c in index)
+                for c in level:
+                    if c not in index and c not in withdrawn:
+                        problem = f"ballot {number} ranks unknown candidate {c!r}"
+                        del seen_levels[level]
+                        break
+                if problem:
+                    break
             if not kept:
                 continue
             if len(kept) > 1 and not allow_equal:
-                raise CountError(
-                    f"ballot {n} ranks {', '.join(cands[i] for i in kept)} equally; this "
+                problem = (
+                    f"ballot {number} ranks {', '.join(cands[i] for i in kept)} equally; this "
                     "method needs strict rankings (use schulze, approval or plurality)"
                 )
+                break
             levels.append(kept if allow_equal else kept[0])
+        if problem:
+            problems.append((number, problem))
+            if numbers is None:
+                break
+            continue
         key = tuple(levels)
         if not key:
             empty += w
             continue
         if w:
-            groups[key] = groups.get(key, Fraction(0)) + w
+            sums[key] = sums.get(key, 0) + w
+    if problems:
+        raise CountError(min(problems)[1])
+    groups: Grouped = {key: Fraction(w) for key, w in sums.items()}
     if empty:
         notes.append(
             f"Ballots of total weight {fmt_fraction(empty)} rank no continuing candidate and are not counted."

@@ -10,33 +10,71 @@ that no remaining candidate beats on strongest paths; N seats = first N of that 
 from __future__ import annotations
 
 from fractions import Fraction
+from math import lcm
+from typing import TypeVar
 
 from .common import NEVER, Deadline, GroupCap, Grouped, fmt_fraction, prepare
 from .model import CountResult, Decision, Election, Round
 from .ties import TieBreaker
 
+T = TypeVar("T", int, Fraction)
+
 
 def pairwise(n: int, groups: Grouped) -> list[list[Fraction]]:
-    """d[i][j]: weight of ballots preferring i to j."""
-    d = [[Fraction(0)] * n for _ in range(n)]
-    for ranking, w in groups.items():
-        level = {c: pos for pos, lv in enumerate(ranking) for c in lv}
+    """d[i][j]: weight of ballots preferring i to j (exact)."""
+    scaled, scale = pairwise_scaled(n, groups)
+    return [[Fraction(x, scale) for x in row] for row in scaled]
+
+
+def pairwise_scaled(n: int, groups: Grouped) -> tuple[list[list[int]], int]:
+    """The pairwise matrix in integers: (d * scale, scale), where ``scale`` is the least
+    common multiple of the weights' denominators (1 for whole weights), so every entry is
+    exact. With numpy and totals that fit in 64 bits, each row is one vectorised pass over
+    a (rankings x candidates) array of preference levels; otherwise a pure-Python loop."""
+    scale = lcm(*(w.denominator for w in groups.values())) if groups else 1
+    weights = [w.numerator * (scale // w.denominator) for w in groups.values()]
+    if sum(weights) < 2**62 and groups:
+        try:
+            # numpy costs about 0.1 s to import, so only counts that use it pay for it.
+            import numpy as np
+        except ImportError:  # pragma: no cover - numpy is a dependency; the loop still works
+            pass
+        else:
+            # level[g][c]: the preference level at which ranking g places candidate c;
+            # unranked candidates get n, below every ranked one (and level with each other).
+            flat: list[int] = []
+            row = [n] * n
+            for ranking in groups:
+                level = row[:]
+                for pos, lv in enumerate(ranking):
+                    for c in lv:
+                        level[c] = pos
+                flat.extend(level)
+            levels = np.array(flat, dtype=np.int32).reshape(len(groups), n)
+            w = np.array(weights, dtype=np.int64)
+            return [(w @ (levels[:, i : i + 1] < levels)).tolist() for i in range(n)], scale
+    d = [[0] * n for _ in range(n)]
+    for ranking, weight in zip(groups, weights, strict=True):
+        level_of = {c: pos for pos, lv in enumerate(ranking) for c in lv}
         unranked = len(ranking)
-        rank = [level.get(c, unranked) for c in range(n)]
+        rank = [level_of.get(c, unranked) for c in range(n)]
         for i in range(n):
             ri = rank[i]
             if ri == unranked:
                 continue
-            row = d[i]
+            out = d[i]
             for j in range(n):
                 if ri < rank[j]:
-                    row[j] += w
-    return d
+                    out[j] += weight
+    return d, scale
 
 
-def strongest_paths(d: list[list[Fraction]]) -> list[list[Fraction]]:
+def strongest_paths(d: list[list[T]]) -> list[list[T]]:
+    """Widest paths (Floyd-Warshall) over the pairwise wins of ``d`` (Fractions or the
+    scaled integers of ``pairwise_scaled``: only comparisons are made)."""
     n = len(d)
-    p = [[d[i][j] if i != j and d[i][j] > d[j][i] else Fraction(0) for j in range(n)] for i in range(n)]
+    # d[i][i] is zero (nobody prefers a candidate to itself), of the matrix's own type.
+    p = [[d[i][j] if i != j and d[i][j] > d[j][i] else d[i][i] for j in range(n)] for i in range(n)]
     for i in range(n):
         for j in range(n):
             if i == j:
@@ -62,9 +100,10 @@ def count_schulze(
 ) -> CountResult:
     cands, groups, notes = prepare(election, withdrawn, allow_equal=True)
     n = len(cands)
-    d = pairwise(n, groups)
+    scaled, scale = pairwise_scaled(n, groups)
     deadline.check()
-    p = strongest_paths(d)
+    p = strongest_paths(scaled)
+    d = [[Fraction(x, scale) for x in row] for row in scaled]
     remaining = list(range(n))
     order: list[int] = []
     while remaining:
@@ -117,7 +156,8 @@ def count_schulze(
                 cands[i]: {cands[j]: fmt_fraction(d[i][j]) for j in range(n) if j != i} for i in range(n)
             },
             "strongest_paths": {
-                cands[i]: {cands[j]: fmt_fraction(p[i][j]) for j in range(n) if j != i} for i in range(n)
+                cands[i]: {cands[j]: fmt_fraction(Fraction(p[i][j], scale)) for j in range(n) if j != i}
+                for i in range(n)
             },
         },
     )

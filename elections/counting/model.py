@@ -44,6 +44,10 @@ class Election:
     #: A tie order the file itself names (a ``[tie ...]`` line), used when the count is
     #: given neither a tie order nor a seed.
     tie_order: list[str] | None = None
+    #: When identical ballots were merged while reading (``parse_blt(..., group=True)``): for
+    #: each entry of ``ballots``, the 1-based number in the file of the first ballot it merges,
+    #: so that a message about a ballot names the same one as for the file read unmerged.
+    ballot_numbers: list[int] | None = None
 
     def total_weight(self) -> Fraction:
         return sum((Fraction(w) for w, _ in self.ballots), Fraction(0))

@@ -16,7 +16,10 @@ backslash is an ordinary character. A UTF-8 byte-order mark at the start is skip
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any
 
 from .model import BallotFormatError, Election, Ranking, Weight
 
@@ -35,6 +38,8 @@ def blt_name_problem(name: str) -> str | None:
     return None
 
 
+#: A ballot line in its simplest form: whole weight, candidate numbers, the closing 0.
+_PLAIN_BALLOT = re.compile(r"[0-9]+(?: [1-9][0-9]*)* 0")
 _OPTION = re.compile(r"Option\s+(\d+)-*>:\s*(.*?)\s*$")
 _VOTE = re.compile(r"^\s*V:\s*(\S+)")
 
@@ -49,11 +54,16 @@ def _parse_weight(token: str, line_no: int) -> Weight:
     return int(w) if w.denominator == 1 else w
 
 
-def parse_blt(text: str) -> Election:
+def parse_blt(text: str, *, group: bool = False) -> Election:
     """Parse a BLT file: header, optional withdrawn line, ballots, ``0``, names, title.
 
     A ranking token may hold equal preferences joined by ``=`` (``2=3``); such ballots give
     a preference level with several candidates.
+
+    ``group``: identical ballots are merged while reading (see ``group_ballots``), which is
+    what every counting method does first anyway: the counts are the same, and a large file
+    is read many times faster (each distinct ballot line is parsed once). Any problem found
+    on that fast path is re-read line by line, so the error names the same line either way.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -63,11 +73,7 @@ def parse_blt(text: str) -> Election:
     def next_content() -> tuple[int, str] | None:
         nonlocal idx
         while idx < len(lines):
-            raw = (
-                lines[idx].split("#", 1)[0].strip()
-                if not lines[idx].lstrip().startswith('"')
-                else lines[idx].strip()
-            )
+            raw = _content(lines[idx])
             idx += 1
             if raw:
                 return idx, raw
@@ -92,6 +98,7 @@ def parse_blt(text: str) -> Election:
     tie_ids: list[int] | None = None
     nicks: dict[str, int] = {}
     ballots: list[tuple[Weight, tuple[tuple[int, ...], ...]]] = []
+    fast: _Grouped | None = None
     ended = False
 
     def candidate_id(tok: str, line_no: int, what: str) -> int:
@@ -146,27 +153,14 @@ def parse_blt(text: str) -> Election:
         if tokens == ["0"]:
             ended = True
             break
-        if tokens[0].startswith("("):  # optional ballot id, e.g. "(a17) 1 2 3 0"
-            tokens = tokens[1:]
-            if not tokens:
-                raise BallotFormatError(line_no, "ballot id without a ballot")
-        weight = _parse_weight(tokens[0], line_no)
-        if tokens[-1] != "0":
-            raise BallotFormatError(line_no, "ballot line must end with 0")
-        seen: set[int] = set()
-        levels: list[tuple[int, ...]] = []
-        for tok in tokens[1:-1]:
-            level = []
-            for part in tok.split("="):
-                if not part.isdigit() and part not in nicks:
-                    raise BallotFormatError(line_no, f"bad candidate number {part!r} in {tok!r}")
-                cid = candidate_id(part, line_no, repr(tok))
-                if cid in seen:
-                    raise BallotFormatError(line_no, f"candidate {cid} is ranked twice")
-                seen.add(cid)
-                level.append(cid)
-            levels.append(tuple(level))
-        ballots.append((weight, tuple(levels)))
+        if group and not ballots:
+            # The first ballot line: try to read the whole ballot section grouped.
+            fast = _ballots_grouped(lines, line_no - 1, n_cand, nicks, candidate_id)
+            if fast is not None:
+                idx = fast.end + 1
+                ended = True
+                break
+        ballots.append(_ballot_line(tokens, line_no, nicks, candidate_id))
     if not ended:
         raise BallotFormatError(len(lines), "missing the lone 0 that ends the ballots")
 
@@ -193,9 +187,28 @@ def parse_blt(text: str) -> Election:
             raise BallotFormatError(ln, f"duplicate candidate name {name!r}")
     title = names[n_cand][1] if len(names) > n_cand else ""
 
-    named: list[tuple[Weight, Ranking]] = [
-        (w, tuple(tuple(cand_names[c - 1] for c in level) for level in lv)) for w, lv in ballots
-    ]
+    numbers: list[int] | None = None
+    if fast is not None:
+        ballots, numbers = fast.ballots, fast.numbers
+    elif group:
+        ballots, numbers = group_ballots(ballots)
+    level_names: dict[tuple[int, ...], tuple[str, ...]] = {
+        (c,): (name,) for c, name in enumerate(cand_names, 1)
+    }
+
+    def level_name(level: tuple[int, ...]) -> tuple[str, ...]:
+        name = level_names.get(level)
+        if name is None:
+            name = level_names[level] = tuple(cand_names[c - 1] for c in level)
+        return name
+
+    def ranking_names(levels: tuple[tuple[int, ...], ...]) -> Ranking:
+        try:
+            return tuple(map(level_names.__getitem__, levels))  # in C: the common case
+        except KeyError:  # a level of equal preferences
+            return tuple(map(level_name, levels))
+
+    named: list[tuple[Weight, Ranking]] = [(w, ranking_names(lv)) for w, lv in ballots]
     return Election(
         candidates=cand_names,
         seats=seats,
@@ -203,7 +216,152 @@ def parse_blt(text: str) -> Election:
         withdrawn={cand_names[c - 1] for c in withdrawn_ids},
         title=title,
         tie_order=None if tie_ids is None else [cand_names[c - 1] for c in tie_ids],
+        ballot_numbers=numbers,
     )
+
+
+def _content(line: str) -> str:
+    """A line without its comment (``#`` to the end, except on a quoted-name line), stripped."""
+    if line.lstrip().startswith('"'):
+        return line.strip()
+    return line.split("#", 1)[0].strip()
+
+
+def _ballot_line(
+    tokens: list[str], line_no: int, nicks: dict[str, int], candidate_id: Callable[[str, int, str], int]
+) -> tuple[Weight, tuple[tuple[int, ...], ...]]:
+    """One ballot line's weight and ranking (candidate numbers), or BallotFormatError."""
+    if tokens[0].startswith("("):  # optional ballot id, e.g. "(a17) 1 2 3 0"
+        tokens = tokens[1:]
+        if not tokens:
+            raise BallotFormatError(line_no, "ballot id without a ballot")
+    tok = tokens[0]
+    weight = int(tok) if tok.isascii() and tok.isdigit() else _parse_weight(tok, line_no)
+    if tokens[-1] != "0":
+        raise BallotFormatError(line_no, "ballot line must end with 0")
+    seen: set[int] = set()
+    levels: list[tuple[int, ...]] = []
+    for tok in tokens[1:-1]:
+        level = []
+        for part in tok.split("="):
+            if not part.isdigit() and part not in nicks:
+                raise BallotFormatError(line_no, f"bad candidate number {part!r} in {tok!r}")
+            cid = candidate_id(part, line_no, repr(tok))
+            if cid in seen:
+                raise BallotFormatError(line_no, f"candidate {cid} is ranked twice")
+            seen.add(cid)
+            level.append(cid)
+        levels.append(tuple(level))
+    return weight, tuple(levels)
+
+
+class _Grouped:
+    """The ballot section read grouped: merged ballots, their first numbers, the ``0`` line."""
+
+    def __init__(self, ballots: list[tuple[Weight, Any]], numbers: list[int] | None, end: int):
+        self.ballots = ballots
+        self.numbers = numbers
+        self.end = end
+
+
+def _ballots_grouped(
+    lines: list[str],
+    start: int,
+    n_cand: int,
+    nicks: dict[str, int],
+    candidate_id: Callable[[str, int, str], int],
+) -> _Grouped | None:
+    """Read the ballot lines from ``lines[start]`` to the lone ``0`` grouped, or None when the
+    section is anything but ballot lines without errors (the caller then reads it line by
+    line, which finds the same ballots or names the first faulty line).
+
+    Identical lines are counted first (``Counter``, in C), so each distinct line is parsed
+    once and its weight multiplied by how often it occurs. A plain line (whole weight, one
+    candidate number per preference, no comment) is checked as a whole: numbers in range and
+    none twice; any other line goes through the line-by-line parser's own checks.
+    """
+    try:
+        end = lines.index("0", start)
+    except ValueError:
+        return None
+    section = Counter(lines[start:end])
+    merged: dict[Any, Weight] = {}
+    zero: dict[Any, Weight] = {}
+    key_of: dict[str, Any] = {}
+    single = [(c,) for c in range(n_cand + 1)]
+    plain = _PLAIN_BALLOT.fullmatch
+    equal = False
+    by_rest: dict[str, tuple[tuple[int, ...], ...]] = {}  # plain lines: ranking by its text
+    for line, times in section.items():
+        levels: tuple[tuple[int, ...], ...]
+        head, _, rest = line.partition(" ")
+        known = by_rest.get(rest)
+        if known is not None and head.isascii() and head.isdigit():
+            weight: Weight = int(head)
+            levels = known
+        elif plain(line):
+            tokens = line.split()
+            ids = list(map(int, tokens[1:-1]))
+            if ids and (min(ids) < 1 or max(ids) > n_cand or len(set(ids)) != len(ids)):
+                return None
+            weight = int(tokens[0])
+            levels = by_rest[rest] = tuple(map(single.__getitem__, ids))
+        else:
+            raw = _content(line)
+            if not raw:
+                continue  # blank or comment line
+            if raw[0] in '[-"' or raw.split() == ["0"]:
+                return None  # a misplaced option line, or the section ends earlier
+            try:
+                weight, levels = _ballot_line(raw.split(), 0, nicks, candidate_id)
+            except BallotFormatError:
+                return None
+            equal = equal or any(len(level) > 1 for level in levels)
+        key_of[line] = levels
+        if weight:
+            merged[levels] = merged.get(levels, 0) + weight * times
+        else:
+            zero[levels] = 0
+    for levels in zero:
+        merged.setdefault(levels, 0)
+    ballots = [(_tidy(w), levels) for levels, w in merged.items()]
+    numbers = None
+    if equal:  # only then can a count name a ballot (equal preferences refused by STV)
+        first: dict[Any, int] = {}
+        number = 0
+        for line in lines[start:end]:
+            found = key_of.get(line)
+            if found is not None:
+                number += 1
+                first.setdefault(found, number)
+        numbers = [first[levels] for _, levels in ballots]
+    return _Grouped(ballots, numbers, end)
+
+
+def _tidy(w: Weight) -> Weight:
+    return int(w) if isinstance(w, Fraction) and w.denominator == 1 else w
+
+
+def group_ballots(ballots: Sequence[tuple[Weight, Any]]) -> tuple[list[tuple[Weight, Any]], list[int]]:
+    """Ballots with identical rankings merged (weights added), and for each merged ballot the
+    1-based number of the first ballot it stands for (so messages can name that ballot).
+
+    Merged ballots come in the order of each ranking's first ballot of non-zero weight (the
+    order in which the counting methods meet them; rankings of weight zero come last), so a
+    grouped election counts exactly as the ungrouped one, transfers listed in the same order.
+    """
+    merged: dict[Any, Weight] = {}
+    zero: dict[Any, Weight] = {}
+    first: dict[Any, int] = {}
+    for number, (weight, ranking) in enumerate(ballots, 1):
+        first.setdefault(ranking, number)
+        if weight:
+            merged[ranking] = merged.get(ranking, 0) + weight
+        else:
+            zero[ranking] = 0
+    for ranking in zero:
+        merged.setdefault(ranking, 0)
+    return [(_tidy(w), r) for r, w in merged.items()], [first[r] for r in merged]
 
 
 def _rank_value(ch: str) -> int | None:
@@ -270,11 +428,16 @@ def parse_debian_tally(text: str, seats: int = 1) -> Election:
     )
 
 
-def detect_and_parse(text: str) -> Election:
-    """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines."""
+def detect_and_parse(text: str, *, group: bool = False) -> Election:
+    """Pick the parser from the content: a Debian sheet has 'Option N-->:' and 'V:' lines.
+
+    ``group``: identical ballots merged (see ``parse_blt``)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines()
     if any(_VOTE.match(line) for line in lines) and any(_OPTION.search(line) for line in lines):
-        return parse_debian_tally(text)
-    return parse_blt(text)
+        election = parse_debian_tally(text)
+        if group:
+            election.ballots, election.ballot_numbers = group_ballots(election.ballots)
+        return election
+    return parse_blt(text, group=group)

@@ -169,6 +169,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             "tie_order": published_tie_order(election=election),
             "package": package,
             "command": recount_command(package.name) if package else "",
+            "blt_name": download_name(election, "ballots.blt"),
             "withheld": ballots_withheld(election, rules),
             "small_classes": small_classes(election, rules),
             "rules": rules,
@@ -188,6 +189,11 @@ def _report_json(election: Election) -> str:
 
 
 BALLOT_FILES = ("ballots.blt", "ballots.csv", "ballots.json", "count-package.zip")
+
+
+def download_name(election: Election, kind: str) -> str:
+    """The name a download of ``kind`` is saved under (the results page names it too)."""
+    return f"{election.slug}-{kind}"
 
 
 def download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
@@ -220,5 +226,5 @@ def download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         raise Http404
     make, content_type = makers[kind]
     response = HttpResponse(make(), content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{election.slug}-{kind}"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(election, kind)}"'
     return response

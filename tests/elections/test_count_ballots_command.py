@@ -129,3 +129,45 @@ def test_malformed_input_exits_non_zero(tmp_path):
     )
     assert proc.returncode != 0
     assert ":1:" in proc.stderr and "header" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "args"),
+    [
+        ("stv/droop-SC.blt", ["--method", "meek", "--seats", "4"]),
+        ("stv/droop-42.blt", ["--method", "scottish", "--seats", "2", "--tie-seed", "charter"]),
+        ("stv/droop-M135.blt", ["--method", "wigm", "--format", "text"]),
+        ("debian/debian-2006-vote_002-tally.txt", ["--method", "schulze"]),
+        ("condorcet/tennessee-capital-100voters.blt", ["--method", "irv", "--withdrawn", "Memphis"]),
+    ],
+)
+def test_python_m_elections_counting_prints_exactly_what_count_ballots_prints(path, args):
+    """One implementation: the command is the standalone tool behind Django's front."""
+    out = StringIO()
+    call_command("count_ballots", str(DATA / path), *args, stdout=out)
+    proc = subprocess.run(
+        [sys.executable, "-m", "elections.counting", str(DATA / path), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == out.getvalue()
+
+
+def test_the_tool_and_the_command_refuse_malformed_input_alike(tmp_path):
+    bad = tmp_path / "bad.blt"
+    bad.write_text('2 1\n1 1 0\n1 2 2 0\n0\n"A"\n"B"\n"T"\n')
+    with pytest.raises(CommandError) as exc:
+        _run(str(bad), "--method", "meek")
+    proc = subprocess.run(
+        [sys.executable, "-m", "elections.counting", str(bad), "--method", "meek"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert str(exc.value) == f"{bad}:3: candidate 2 is ranked twice"
+    assert str(exc.value) in proc.stderr

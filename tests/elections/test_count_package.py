@@ -10,8 +10,11 @@ import importlib
 import io
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,6 +36,7 @@ from tests.elections.conftest import entry_for
 from tests.factories import OrganisationFactory, RoleFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 METHODS = ["meek", "scottish", "wigm", "schulze", "irv", "approval", "plurality"]
 RANKED = {"meek", "scottish", "wigm", "schulze", "irv"}
@@ -133,6 +137,13 @@ def test_a_tampered_package_fails_and_the_command_exits_non_zero(elections, tmp_
     path.write_bytes(buffer.getvalue())
     with pytest.raises(CommandError):
         call_command("count_ballots", "--package", str(path), stdout=StringIO())
+    tool = subprocess.run(
+        [sys.executable, "-m", "elections.counting", "--package", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert tool.returncode == 1 and "does not reproduce its recorded result" in tool.stderr
     assert "ballots.blt does not match" in "\n".join(check_package(buffer.getvalue()).lines)
 
 
@@ -162,6 +173,17 @@ def test_two_seat_plurality_recounts_with_the_rules_it_was_counted_with(election
     call_command("count_ballots", *args, stdout=out)
     assert "RESULT: the recount equals the recorded result" in out.getvalue()
     assert f"elected {', '.join(election.result['elected'])}." in out.getvalue()
+    # The same recount without Django: the standalone tool prints the same and exits 0.
+    tool = subprocess.run(
+        [sys.executable, "-m", "elections.counting", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    assert tool.returncode == 0 and tool.stdout == out.getvalue()
+    # The ballot fingerprint names the BLT file as its download is called, and is its hash.
+    blt = client.get(f"/elections/{election.slug}/files/ballots.blt")
+    blt_name = re.search(r'filename="([^"]+)"', blt["Content-Disposition"]).group(1)
+    fingerprint = hashlib.sha256(blt.content).hexdigest()
+    assert f"SHA-256 of {blt_name}," in page
+    assert f"<code>{fingerprint}</code>" in page
 
 
 def test_a_recount_by_the_committee_writes_the_next_version_and_the_page_offers_it(
@@ -333,3 +355,25 @@ def test_the_data_migration_repairs_names_blt_cannot_carry():
     migration = importlib.import_module("elections.migrations.0008_candidate_names_without_quotes")
     assert migration.repair('Ana "Q"\nSmith') == "Ana 'Q' Smith"
     assert migration.repair("Bo \\ Back") == "Bo \\ Back"
+
+
+def test_the_results_page_and_the_report_print_plain_figures(elections, client):
+    """Meek counts in 18 decimals; people read "3", not "3.000000000000000000", and "1.5"
+    rather than "1.500000000000000000" (the JSON record keeps the exact text)."""
+    election, (a, b, c), voters = elections.voting(
+        candidates=["A", "B", "C"], method="meek", seats=2, voters=5
+    )
+    for voter, pick in zip(voters, [[a, b], [a, b], [a, c], [b], [c]], strict=True):
+        _vote(election, voter, pick)
+    election = elections.close(election)
+    assert election.result["rounds"][0]["votes"]["A"] == "3.000000000000000000"
+    page = client.get(f"/elections/{election.slug}/results/").content.decode()
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "A: 3;" in table and "B: 1;" in table
+    assert not re.search(r"\d\.\d*0\b", table)
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    titles = re.findall(r"<title>([^<]*)</title>", chart)
+    assert "A: 3" in titles and not any(re.search(r"\d\.\d*0\b", t) for t in titles)
+    report = client.get(f"/elections/{election.slug}/files/report.txt").content.decode()
+    assert re.search(r"^  A +3$", report, re.M)
+    assert not re.search(r"\d\.\d*0\b", report)
