@@ -65,6 +65,10 @@ def export_account(*, user: User) -> dict[str, Any]:
             "id": str(user.public_id),
             "email": user.email,
             "full_name": user.full_name,
+            "display_name": user.display_name,
+            "pronouns": user.pronouns,
+            "country": user.country,
+            "preferred_language": user.preferred_language,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
             "is_active": user.is_active,
@@ -161,11 +165,23 @@ def erase_account(context: ErasureContext) -> dict[str, int]:
     ).update(object_repr=context.pseudonym)
     user.email = f"erased-{user.public_id.hex}@erased.invalid"
     user.full_name = context.pseudonym
+    user.display_name = user.pronouns = user.country = ""
     user.is_active = False
     user.last_login = None
     # A new (unusable) password hash also ends every session: Django checks it on each request.
     user.set_unusable_password()
-    user.save(update_fields=["email", "full_name", "is_active", "last_login", "password"])
+    user.save(
+        update_fields=[
+            "email",
+            "full_name",
+            "display_name",
+            "pronouns",
+            "country",
+            "is_active",
+            "last_login",
+            "password",
+        ]
+    )
     return {"emails": emails, "api_tokens": tokens, "second_factors": factors, "email_addresses": addresses}
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import gettext_lazy
 
 from core import clock
@@ -78,7 +78,10 @@ def directory_queryset(*, classes_rule_set: Any, q: str = "") -> QuerySet[Member
         Membership.objects.filter(state__in=LIVE_STATES)
         .filter(listed_people | listed_orgs)
         .annotate(
-            display_name=Coalesce("organisation__legal_name", "user__full_name"),
+            # A person is listed (keyed on the full name) under their public display name if set.
+            display_name=Coalesce(
+                "organisation__legal_name", NullIf("user__display_name", Value("")), "user__full_name"
+            ),
             class_position=Subquery(position.values("position")[:1]),
         )
         .select_related("organisation", "employer_group")

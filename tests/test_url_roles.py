@@ -159,6 +159,7 @@ ACCOUNTS = [
 SITE = [
     public("core:home", "/"),
     signed_in("core:dashboard", "/dashboard/"),
+    signed_in("profile:edit", "/settings/profile/"),
     signed_in("tokens:list", "/settings/tokens/"),
     post_only("tokens:revoke", "/settings/tokens/{token}/revoke/", no=frozenset({NOT_ALLOWED, NOT_FOUND})),
     # Members' data: one's own export and erasure request (the page asks what must happen first).
