@@ -1,10 +1,12 @@
 """Countries for profiles: ISO 3166-1 alpha-2 codes with their English short names.
 
 A plain list in code (Django has none built in, and one list does not justify a dependency).
-The names are translatable labels; the stored value is the two-letter code.
+The names are English (a translation of 249 names is for the catalogues); the stored value is the code.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +80,6 @@ COUNTRIES: tuple[tuple[str, str], ...] = (
 COUNTRY_NAMES: dict[str, str] = dict(COUNTRIES)
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[tuple[str, Any]]:
     """Choices for a form: an empty first entry, then the countries by name."""
     return [("", _("— not given —")), *COUNTRIES]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import make_msgid
 from typing import Any
 
@@ -30,6 +30,26 @@ from core.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
+# What a registered source returns for a reference: (file name, content, MIME type), or None
+# when the document is gone (the message is then sent without it, and that is logged).
+Attachment = tuple[str, bytes, str]
+_ATTACHMENT_SOURCES: dict[str, Callable[[str], Attachment | None]] = {}
+
+
+def register_attachment_source(kind: str, source: Callable[[str], Attachment | None]) -> None:
+    """Apps register, in ``AppConfig.ready()``, how to fetch the files their emails attach."""
+    _ATTACHMENT_SOURCES[kind] = source
+
+
+def _attach(message: EmailMessage, attachments: Sequence[Sequence[str]]) -> None:
+    for kind, ref in attachments:
+        source = _ATTACHMENT_SOURCES.get(kind)
+        found = source(ref) if source is not None else None
+        if found is None:
+            log.warning("mail: attachment %s %s not found; sent without it", kind, ref)
+            continue
+        message.attach(*found)
+
 
 def email_queue(
     *,
@@ -38,8 +58,12 @@ def email_queue(
     context: dict[str, Any],
     purpose: str,
     subject_ref: str = "",
+    attachments: Sequence[tuple[str, str]] = (),
 ) -> OutgoingEmail:
-    """Render ``template`` (``<name>_subject.txt`` and ``<name>_body.txt``) and queue it."""
+    """Render ``template`` (``<name>_subject.txt`` and ``<name>_body.txt``) and queue it.
+
+    ``attachments`` are ``(kind, ref)`` pairs resolved when the message is sent (see
+    ``register_attachment_source``)."""
     subject, body = _render(template, context)
     record = OutgoingEmail.objects.create(
         to=to,
@@ -49,6 +73,7 @@ def email_queue(
         purpose=purpose,
         subject_ref=subject_ref,
         message_id=_message_id(),
+        attachments=[[kind, ref] for kind, ref in attachments],
     )
     enqueue("core.send_email", email_id=str(record.pk))
     return record
@@ -154,6 +179,7 @@ def deliver_queued_email(*, email_id: str) -> None:
         to=[record.to],
         headers={"Message-ID": record.message_id},
     )
+    _attach(message, record.attachments or [])
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
