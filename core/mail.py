@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from core import clock
-from core.models import OutgoingEmail
+from core.models import OutgoingEmail, User
 from core.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -59,12 +59,16 @@ def email_queue(
     purpose: str,
     subject_ref: str = "",
     attachments: Sequence[tuple[str, str]] = (),
+    language: str | None = None,
 ) -> OutgoingEmail:
     """Render ``template`` (``<name>_subject.txt`` and ``<name>_body.txt``) and queue it.
 
     ``attachments`` are ``(kind, ref)`` pairs resolved when the message is sent (see
-    ``register_attachment_source``)."""
-    subject, body = _render(template, context)
+    ``register_attachment_source``). It is written in ``language``, else in the preferred
+    language of the account with that address (its profile), else the site's."""
+    if language is None:
+        language = _languages_for([to]).get(to.casefold(), "")
+    subject, body = _render(template, context, language=language)
     record = OutgoingEmail.objects.create(
         to=to,
         subject=subject[:300],
@@ -84,9 +88,19 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+def _languages_for(addresses: Sequence[str]) -> dict[str, str]:
+    """The preferred language of each address's account, by casefolded address (one query)."""
+    folded = {a.casefold() for a in addresses if a}
+    if not folded:
+        return {}
+    rows = User.objects.filter(email__in=folded).exclude(preferred_language="")
+    return {email.casefold(): language for email, language in rows.values_list("email", "preferred_language")}
+
+
+def _render(template: str, context: dict[str, Any], *, language: str = "") -> tuple[str, str]:
     ctx = {"FOUNDATION_NAME": settings.FOUNDATION_NAME, "SITE_URL": settings.SITE_URL, **context}
-    with translation.override(settings.LANGUAGE_CODE):
+    offered = {code for code, _name in settings.LANGUAGES}
+    with translation.override(language if language in offered else settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", ctx).strip().replace("\n", " ")
         body = render_to_string(f"{template}_body.txt", ctx)
     return subject, body
@@ -118,9 +132,10 @@ def email_send_unstored(
     except OSError:
         log.warning("mail: the server is unreachable; %s %s messages wait", len(messages), purpose)
         return [], list(range(len(messages)))
+    languages = _languages_for([to for to, _context in messages])
     try:
         for position, (to, context) in enumerate(messages):
-            subject, body = _render(template, context)
+            subject, body = _render(template, context, language=languages.get(to.casefold(), ""))
             message_id = _message_id()
             status, error = OutgoingEmail.Status.SENT, ""
             try:

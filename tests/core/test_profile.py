@@ -143,3 +143,31 @@ def test_public_pages_use_the_display_name_and_never_the_email():
     assert user.public_name == "Ada Lovelace"
     nameless = UserFactory(email="who@example.org", full_name="")
     assert "who@" not in nameless.public_name and nameless.needs_name
+
+
+# --- Emails follow the preferred language ------------------------------------------------------
+
+
+@pytest.fixture
+def language_template(settings, tmp_path):
+    import copy
+
+    (tmp_path / "lang_subject.txt").write_text("{% load i18n %}{% get_current_language as L %}{{ L }}")
+    (tmp_path / "lang_body.txt").write_text("{% load i18n %}{% get_current_language as L %}{{ L }}")
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [str(tmp_path), *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+    return "lang"
+
+
+def test_emails_are_written_in_the_recipients_preferred_language(language_template):
+    from core.mail import email_queue
+
+    language = settings.LANGUAGES[-1][0]
+    UserFactory(email="ada@example.org", full_name="Ada", preferred_language=language)
+    UserFactory(email="ben@example.org", full_name="Ben")
+    to_ada = email_queue(to="ada@example.org", template=language_template, context={}, purpose="test")
+    to_ben = email_queue(to="ben@example.org", template=language_template, context={}, purpose="test")
+    to_stranger = email_queue(to="x@example.org", template=language_template, context={}, purpose="test")
+    assert to_ada.subject == language
+    assert to_ben.subject == to_stranger.subject == settings.LANGUAGE_CODE
