@@ -62,6 +62,13 @@ def member_dashboard(*, user: Any) -> MemberDashboard:
     return MemberDashboard(membership, rights, organisations, reminders, applications)
 
 
+def class_names() -> dict[str, str]:
+    """Each class code's name, as the newest rule set defining it calls it (for pages that
+    group by a stored code: treasury rows, turnout by class)."""
+    rows = MembershipClass.objects.order_by("rule_set_id", "pk").values_list("code", "name")
+    return dict(rows)
+
+
 # --- The public directory ----------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from members.billing.models import BillingFlag, Invoice, InvoiceStatus, Payment,
 from members.billing.rules import billing_rules
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState, Organisation
 from members.rights import VotingRights, voting_rights
+from members.selectors import class_names
 
 S = MembershipState
 
@@ -144,12 +145,6 @@ class TreasuryRow:
     outstanding: int = 0
     overdue: int = 0
     class_name: str = ""
-
-
-def class_names() -> dict[str, str]:
-    """Each class code's name, as the newest rule set defining it calls it."""
-    rows = MembershipClass.objects.order_by("rule_set_id", "pk").values_list("code", "name")
-    return dict(rows)
 
 
 def treasury_summary() -> list[TreasuryRow]:
