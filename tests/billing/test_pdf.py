@@ -156,3 +156,13 @@ def test_the_invoice_and_receipt_emails_carry_the_pdfs(lobbying_invoice, run_job
         stored.receipt_pdf
     )
     assert all(to == ["billing@example.com"] for to, _files in sent.values())
+
+
+def test_an_invoice_issued_before_pdfs_gets_one_drawn_once_from_its_frozen_fields(client, lobbying_invoice):
+    Invoice.objects.filter(pk=lobbying_invoice.pk).update(pdf=None)
+    RuleSet.objects.update(lobbying_share_percent=30)  # the frozen invoice keeps its own 7%
+    client.force_login(lobbying_invoice.organisation.representative)
+    first = client.get(_url(lobbying_invoice, "invoice.pdf")).content
+    assert "7% of these dues" in pdf_text(first)
+    assert bytes(Invoice.objects.get(pk=lobbying_invoice.pk).pdf) == first
+    assert client.get(_url(lobbying_invoice, "invoice.pdf")).content == first
