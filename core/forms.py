@@ -45,7 +45,11 @@ class SignupNameForm(forms.Form):
     """allauth's ``ACCOUNT_SIGNUP_FORM_CLASS``: sign-up asks for the full name too."""
 
     full_name = _name_field(
-        label=_("Full name"), max_length=NAME_MAX_LENGTH, help_text=FULL_NAME_HELP, required=True
+        label=_("Full name"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=FULL_NAME_HELP,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
     def clean_full_name(self) -> str:
@@ -61,21 +65,31 @@ class SignupNameForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = _name_field(
-        label=_("Full name"), max_length=NAME_MAX_LENGTH, help_text=FULL_NAME_HELP, required=True
+        label=_("Full name"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=FULL_NAME_HELP,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     display_name = _name_field(
         label=_("Public display name"),
         max_length=DISPLAY_NAME_MAX_LENGTH,
         required=False,
         help_text=_("Shown on public pages: nominations, ballots, the directory. Your full name if empty."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     pronouns = _name_field(
         label=_("Pronouns"),
         max_length=PRONOUNS_MAX_LENGTH,
         required=False,
-        help_text=_("Optional, for example she/her, they/them."),
+        help_text=_("For example she/her, they/them."),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=country_choices,
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
         required=False,

@@ -20,12 +20,10 @@ from collections.abc import Callable
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from core.access import (
     is_authenticated,
@@ -85,7 +83,7 @@ class NameRequiredMiddleware:
             and getattr(user, "needs_name", False)
             and not request.path.startswith(NAME_EXEMPT_PREFIXES)
         ):
-            messages.info(request, _("Please give your name before you continue."))
+            # The profile page itself says why (``asked_for_name``): no message on top of it.
             target = reverse("profile:edit")
             if request.method in {"GET", "HEAD"}:
                 target += "?" + urlencode({"next": request.get_full_path()})
