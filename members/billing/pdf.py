@@ -43,8 +43,8 @@ class _Document(FPDF):
         self.set_author(_latin1(settings.FOUNDATION_NAME))
         self.set_creator("Charter")
         self.set_auto_page_break(auto=True, margin=18)
-        self.add_page()
         self.set_margins(18, 18, 18)
+        self.add_page()
 
     def text_line(self, text: str, *, size: float = 10, bold: bool = False, height: float = 5) -> None:
         self.set_font("Helvetica", "B" if bold else "", size)
@@ -87,14 +87,14 @@ class _Document(FPDF):
             self.cell(width, 7, _latin1(label), border="B", align=align)
         self.ln()
         self.set_font("Helvetica", "", 10)
-        description = _("%(class)s membership dues, membership year %(year)s") % {
-            "class": invoice.class_name,
-            "year": _membership_year(invoice),
-        }
+        description = _("%(class)s membership dues") % {"class": invoice.class_name}
         self.cell(widths[0], 7, _latin1(description))
         self.cell(widths[1], 7, "1", align="R")
         self.cell(widths[2], 7, _latin1(amount), align="R")
         self.ln()
+        self.set_font("Helvetica", "", 9)
+        self.cell(widths[0], 5, _latin1(_("Membership year %(year)s") % {"year": _membership_year(invoice)}))
+        self.ln(6)
         self.set_font("Helvetica", "B", 10)
         self.cell(widths[0] + widths[1], 8, _latin1(total_label), border="T", align="R")
         self.cell(widths[2], 8, _latin1(amount), border="T", align="R")
