@@ -55,8 +55,10 @@ class SecondFactorMiddleware:
 
 # Pages a signed-in person without a name can still open: signing out, the account pages
 # (email confirmation, password, two-factor set-up and code), the profile page itself, the
-# language switch, the API (tokens carry no session to redirect), assets and health checks.
+# language switch, the API (tokens carry no session to redirect), assets and health checks,
+# and the Django admin (``createsuperuser`` asks for no name; operators are not shown anywhere).
 NAME_EXEMPT_PREFIXES = (
+    "/admin/",
     "/accounts/",
     "/settings/profile/",
     "/i18n/",
