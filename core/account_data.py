@@ -217,6 +217,16 @@ PART = PrivacyPart(
             gettext_lazy("You; the membership committee; staff."),
         ),
         Collected(
+            gettext_lazy("Your profile: a public display name, pronouns, country and preferred language"),
+            gettext_lazy(
+                "To show you by the name you choose on public pages, and to write to you in your language."
+            ),
+            gettext_lazy(
+                "The display name: anyone, where you appear in public (nominations, ballots, the "
+                "directory if you are listed); the rest: you, the membership committee and staff."
+            ),
+        ),
+        Collected(
             gettext_lazy("Your password (only a salted hash) and second factors"),
             gettext_lazy("To sign you in securely; privileged pages require a second factor."),
             gettext_lazy("Nobody: secrets are never shown."),

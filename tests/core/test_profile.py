@@ -171,3 +171,15 @@ def test_emails_are_written_in_the_recipients_preferred_language(language_templa
     to_stranger = email_queue(to="x@example.org", template=language_template, context={}, purpose="test")
     assert to_ada.subject == language
     assert to_ben.subject == to_stranger.subject == settings.LANGUAGE_CODE
+
+
+def test_the_profile_is_in_the_personal_data_export_and_on_the_privacy_page(client):
+    from core.account_data import export_account
+
+    user = UserFactory(full_name="Ada", display_name="Ada L.", pronouns="she/her", country="GB")
+    account = export_account(user=user)["account"]
+    assert (account["display_name"], account["pronouns"], account["country"]) == ("Ada L.", "she/her", "GB")
+    assert (
+        "public display name, pronouns, country and preferred language"
+        in client.get("/privacy/").content.decode()
+    )
