@@ -165,7 +165,7 @@ def erase_account(context: ErasureContext) -> dict[str, int]:
     ).update(object_repr=context.pseudonym)
     user.email = f"erased-{user.public_id.hex}@erased.invalid"
     user.full_name = context.pseudonym
-    user.display_name = user.pronouns = user.country = ""
+    user.display_name = user.pronouns = user.country = user.preferred_language = ""
     user.is_active = False
     user.last_login = None
     # A new (unusable) password hash also ends every session: Django checks it on each request.
@@ -177,6 +177,7 @@ def erase_account(context: ErasureContext) -> dict[str, int]:
             "display_name",
             "pronouns",
             "country",
+            "preferred_language",
             "is_active",
             "last_login",
             "password",

@@ -183,3 +183,17 @@ def test_the_profile_is_in_the_personal_data_export_and_on_the_privacy_page(clie
         "public display name, pronouns, country and preferred language"
         in client.get("/privacy/").content.decode()
     )
+
+
+def test_an_erasure_clears_the_profile(clock):
+    from core.services.privacy import erasure_approve, erasure_request
+    from tests.factories import RoleFactory
+
+    user = UserFactory(
+        full_name="Ada", display_name="Ada L.", pronouns="she/her", country="GB", preferred_language="fr"
+    )
+    erasure = erasure_request(user=user, actor=user)
+    erasure_approve(erasure=erasure, actor=RoleFactory(role="membership_committee").user)
+    user.refresh_from_db()
+    assert (user.display_name, user.pronouns, user.country, user.preferred_language) == ("", "", "", "")
+    assert user.full_name == erasure.pseudonym
