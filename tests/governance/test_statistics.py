@@ -62,7 +62,6 @@ def test_composition_counts_directors_by_affiliation(board):
     assert by_group.values[-1] == {"Parent Group": 1, "Independent": 1}
 
 
-
 def test_the_statistics_chart_titles_both_axes_and_shows_its_data_as_a_table(client, clock):
     make_member(class_code="individual", start=dt.datetime(2026, 1, 15, tzinfo=dt.UTC))
     page = client.get("/governance/statistics/").content.decode()

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0004_in_kind_decision_number'),
+        ("billing", "0004_in_kind_decision_number"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='pdf',
+            model_name="invoice",
+            name="pdf",
             field=models.BinaryField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='receipt_pdf',
+            model_name="invoice",
+            name="receipt_pdf",
             field=models.BinaryField(blank=True, null=True),
         ),
     ]
