@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core.api.views import JWKSView
 from core.views import pages as core_pages
-from core.views.urls import data_patterns, token_patterns
+from core.views.urls import data_patterns, profile_patterns, token_patterns
 
 handler403 = "core.views.pages.error_403"
 handler404 = "core.views.pages.error_404"
@@ -15,6 +15,7 @@ handler500 = "core.views.pages.error_500"
 urlpatterns = [
     path("", include("core.views.urls")),
     path("accounts/", include("allauth.urls")),
+    path("settings/profile/", include(profile_patterns)),
     path("settings/tokens/", include(token_patterns)),
     path("settings/data/", include(data_patterns)),
     # The same keys as /api/v1/keys/, at the well-known address (kept out of the schema).

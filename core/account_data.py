@@ -76,9 +76,12 @@ def scrub_json(value: Any, *, needles: frozenset[str], pseudonym: str) -> Any:
 
 
 def personal_needles(context: ErasureContext) -> frozenset[str]:
-    """What identifies the person in free text: their addresses and their full name."""
-    name = (context.user.full_name or "").strip()
-    return context.addresses | ({name} if name else set())
+    """What identifies the person in free text: their addresses, full name and display name."""
+    names = {
+        (context.user.full_name or "").strip(),
+        (getattr(context.user, "display_name", "") or "").strip(),
+    }
+    return context.addresses | {name for name in names if name}
 
 
 def mentioning(needles: frozenset[str], field: str) -> Q:
@@ -104,6 +107,10 @@ def export_account(*, user: User) -> dict[str, Any]:
             "id": str(user.public_id),
             "email": user.email,
             "full_name": user.full_name,
+            "display_name": user.display_name,
+            "pronouns": user.pronouns,
+            "country": user.country,
+            "preferred_language": user.preferred_language,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
             "is_active": user.is_active,
@@ -211,11 +218,24 @@ def erase_account(context: ErasureContext) -> dict[str, int]:
         entries += 1
     user.email = f"erased-{user.public_id.hex}@erased.invalid"
     user.full_name = context.pseudonym
+    user.display_name = user.pronouns = user.country = user.preferred_language = ""
     user.is_active = False
     user.last_login = None
     # A new (unusable) password hash also ends every session: Django checks it on each request.
     user.set_unusable_password()
-    user.save(update_fields=["email", "full_name", "is_active", "last_login", "password"])
+    user.save(
+        update_fields=[
+            "email",
+            "full_name",
+            "display_name",
+            "pronouns",
+            "country",
+            "preferred_language",
+            "is_active",
+            "last_login",
+            "password",
+        ]
+    )
     return {
         "emails": emails,
         "api_tokens": tokens,
@@ -255,6 +275,16 @@ PART = PrivacyPart(
             gettext_lazy("Your email addresses, name, and when you joined and last signed in"),
             gettext_lazy("To sign you in and to write to you about your membership."),
             gettext_lazy("You; the membership committee; staff."),
+        ),
+        Collected(
+            gettext_lazy("Your profile: a public display name, pronouns, country and preferred language"),
+            gettext_lazy(
+                "To show you by the name you choose on public pages, and to write to you in your language."
+            ),
+            gettext_lazy(
+                "The display name: anyone, where you appear in public (nominations, ballots, the "
+                "directory if you are listed); the rest: you, the membership committee and staff."
+            ),
         ),
         Collected(
             gettext_lazy("Your password (only a salted hash) and second factors"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import make_msgid
 from typing import Any
 
@@ -25,10 +25,30 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from core import clock
-from core.models import OutgoingEmail
+from core.models import OutgoingEmail, User
 from core.outbox import enqueue
 
 log = logging.getLogger(__name__)
+
+# What a registered source returns for a reference: (file name, content, MIME type), or None
+# when the document is gone (the message is then sent without it, and that is logged).
+Attachment = tuple[str, bytes, str]
+_ATTACHMENT_SOURCES: dict[str, Callable[[str], Attachment | None]] = {}
+
+
+def register_attachment_source(kind: str, source: Callable[[str], Attachment | None]) -> None:
+    """Apps register, in ``AppConfig.ready()``, how to fetch the files their emails attach."""
+    _ATTACHMENT_SOURCES[kind] = source
+
+
+def _attach(message: EmailMessage, attachments: Sequence[Sequence[str]]) -> None:
+    for kind, ref in attachments:
+        source = _ATTACHMENT_SOURCES.get(kind)
+        found = source(ref) if source is not None else None
+        if found is None:
+            log.warning("mail: attachment %s %s not found; sent without it", kind, ref)
+            continue
+        message.attach(*found)
 
 
 def email_queue(
@@ -38,9 +58,17 @@ def email_queue(
     context: dict[str, Any],
     purpose: str,
     subject_ref: str = "",
+    attachments: Sequence[tuple[str, str]] = (),
+    language: str | None = None,
 ) -> OutgoingEmail:
-    """Render ``template`` (``<name>_subject.txt`` and ``<name>_body.txt``) and queue it."""
-    subject, body = _render(template, context)
+    """Render ``template`` (``<name>_subject.txt`` and ``<name>_body.txt``) and queue it.
+
+    ``attachments`` are ``(kind, ref)`` pairs resolved when the message is sent (see
+    ``register_attachment_source``). It is written in ``language``, else in the preferred
+    language of the account with that address (its profile), else the site's."""
+    if language is None:
+        language = _languages_for([to]).get(to.casefold(), "")
+    subject, body = _render(template, context, language=language)
     record = OutgoingEmail.objects.create(
         to=to,
         subject=subject[:300],
@@ -49,6 +77,7 @@ def email_queue(
         purpose=purpose,
         subject_ref=subject_ref,
         message_id=_message_id(),
+        attachments=[[kind, ref] for kind, ref in attachments],
     )
     enqueue("core.send_email", email_id=str(record.pk))
     return record
@@ -59,9 +88,19 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+def _languages_for(addresses: Sequence[str]) -> dict[str, str]:
+    """The preferred language of each address's account, by casefolded address (one query)."""
+    folded = {a.casefold() for a in addresses if a}
+    if not folded:
+        return {}
+    rows = User.objects.filter(email__in=folded).exclude(preferred_language="")
+    return {email.casefold(): language for email, language in rows.values_list("email", "preferred_language")}
+
+
+def _render(template: str, context: dict[str, Any], *, language: str = "") -> tuple[str, str]:
     ctx = {"FOUNDATION_NAME": settings.FOUNDATION_NAME, "SITE_URL": settings.SITE_URL, **context}
-    with translation.override(settings.LANGUAGE_CODE):
+    offered = {code for code, _name in settings.LANGUAGES}
+    with translation.override(language if language in offered else settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", ctx).strip().replace("\n", " ")
         body = render_to_string(f"{template}_body.txt", ctx)
     return subject, body
@@ -93,9 +132,10 @@ def email_send_unstored(
     except OSError:
         log.warning("mail: the server is unreachable; %s %s messages wait", len(messages), purpose)
         return [], list(range(len(messages)))
+    languages = _languages_for([to for to, _context in messages])
     try:
         for position, (to, context) in enumerate(messages):
-            subject, body = _render(template, context)
+            subject, body = _render(template, context, language=languages.get(to.casefold(), ""))
             message_id = _message_id()
             status, error = OutgoingEmail.Status.SENT, ""
             try:
@@ -154,6 +194,7 @@ def deliver_queued_email(*, email_id: str) -> None:
         to=[record.to],
         headers={"Message-ID": record.message_id},
     )
+    _attach(message, record.attachments or [])
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:

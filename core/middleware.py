@@ -1,4 +1,4 @@
-"""Two-factor authentication for everything privileged.
+"""Two-factor authentication for everything privileged; a name before anything else.
 
 allauth has no "require MFA" switch, so Charter adds two rules:
 
@@ -21,6 +21,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from core.access import (
     is_authenticated,
@@ -47,4 +50,44 @@ class SecondFactorMiddleware:
                 and (not passed or not is_mfa_enabled(user, [Authenticator.Type.TOTP]))
             ):
                 return second_factor_redirect(request)
+        return self.get_response(request)
+
+
+# Pages a signed-in person without a name can still open: signing out, the account pages
+# (email confirmation, password, two-factor set-up and code), the profile page itself, the
+# language switch, the API (tokens carry no session to redirect), assets and health checks,
+# and the Django admin (``createsuperuser`` asks for no name; operators are not shown anywhere).
+NAME_EXEMPT_PREFIXES = (
+    "/admin/",
+    "/accounts/",
+    "/settings/profile/",
+    "/i18n/",
+    "/api/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+    "/.well-known/",
+)
+
+
+class NameRequiredMiddleware:
+    """An account without a full name (made before sign-up asked for it) is sent to the profile
+    page until it gives one: the committee, the directory and the API's visibility rule key on it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            is_authenticated(user)
+            and getattr(user, "needs_name", False)
+            and not request.path.startswith(NAME_EXEMPT_PREFIXES)
+        ):
+            # The profile page itself says why (``asked_for_name``): no message on top of it.
+            target = reverse("profile:edit")
+            if request.method in {"GET", "HEAD"}:
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(target)
         return self.get_response(request)

@@ -46,3 +46,8 @@ def can_review_erasures(user: Any, obj: Any = None) -> bool:
 def can_decide_erasure(user: Any, erasure: Any) -> bool:
     """A committee member approves or refuses a request, never their own."""
     return can_review_erasures(user) and erasure.user_id != user.pk
+
+
+def can_edit_profile(user: Any, subject: Any = None) -> bool:
+    """A person edits their own profile (name, display name, pronouns, country, language)."""
+    return is_authenticated(user) and bool(user.is_active) and (subject is None or subject.pk == user.pk)

@@ -39,6 +39,10 @@ class RoundsChart:
     label_width: int
     bars: list[Bar]
     legend: list[tuple[str, str]]
+    # The value axis along the bottom (0 to ``biggest`` votes over ``usable``) and its title.
+    axis_y: int = 0
+    usable: int = 0
+    biggest: str = "0"
 
 
 def _num(value: Any) -> Decimal:
@@ -85,11 +89,15 @@ def rounds_chart(
             x += w
         bars.append(bar)
     legend = [(name, colours[name]) for name in candidates] + [("exhausted", EXHAUSTED)]
+    axis_y = max(len(rounds), 1) * (bar_height + gap)
     return RoundsChart(
         width=width,
-        height=max(len(rounds), 1) * (bar_height + gap),
+        height=axis_y + 40,  # the value axis: its ticks, then its title
         bar_height=bar_height,
         label_width=label_width,
         bars=bars,
         legend=legend,
+        axis_y=axis_y,
+        usable=usable,
+        biggest=display_number(str(biggest)) if totals else "0",
     )

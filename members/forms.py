@@ -315,6 +315,8 @@ class OrganisationProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields = {name: _model_field(Organisation, name) for name in PROFILE_FIELDS}
         fields["legal_name"].required = True
+        fields["billing_address"].label = _("Invoice address")
+        fields["billing_address"].help_text = _("Printed on invoices and receipts, with the tax id.")
         fields["in_directory"].help_text = _(
             "Show the organisation and its logo in the public member directory."
         )

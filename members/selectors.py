@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import gettext_lazy
 
 from core import clock
@@ -62,6 +62,13 @@ def member_dashboard(*, user: Any) -> MemberDashboard:
     return MemberDashboard(membership, rights, organisations, reminders, applications)
 
 
+def class_names() -> dict[str, str]:
+    """Each class code's name, as the newest rule set defining it calls it (for pages that
+    group by a stored code: treasury rows, turnout by class)."""
+    rows = MembershipClass.objects.order_by("rule_set_id", "pk").values_list("code", "name")
+    return dict(rows)
+
+
 # --- The public directory ----------------------------------------------------------------
 
 
@@ -78,7 +85,10 @@ def directory_queryset(*, classes_rule_set: Any, q: str = "") -> QuerySet[Member
         Membership.objects.filter(state__in=LIVE_STATES)
         .filter(listed_people | listed_orgs)
         .annotate(
-            display_name=Coalesce("organisation__legal_name", "user__full_name"),
+            # A person is listed (keyed on the full name) under their public display name if set.
+            display_name=Coalesce(
+                "organisation__legal_name", NullIf("user__display_name", Value("")), "user__full_name"
+            ),
             class_position=Subquery(position.values("position")[:1]),
         )
         .select_related("organisation", "employer_group")

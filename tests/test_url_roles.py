@@ -161,6 +161,7 @@ ACCOUNTS = [
 SITE = [
     public("core:home", "/"),
     signed_in("core:dashboard", "/dashboard/"),
+    signed_in("profile:edit", "/settings/profile/"),
     signed_in("tokens:list", "/settings/tokens/"),
     post_only("tokens:revoke", "/settings/tokens/{token}/revoke/", no=frozenset({NOT_ALLOWED, NOT_FOUND})),
     # Members' data: one's own export and erasure request (the page asks what must happen first).
@@ -264,6 +265,20 @@ BILLING = [
     # Those who pay for an organisation (representative, alternate, admins, billing contact).
     signed_in("billing:dashboard", "/billing/org/{org}/", FORBIDDEN, sponsor=OK),
     signed_in("billing:invoice", "/billing/org/{org}/invoices/{invoice}/", FORBIDDEN, sponsor=OK),
+    # The PDFs: the organisation's billing people, and the treasurer and staff (two-factor);
+    # the seeded invoice is open, so its receipt does not exist yet.
+    signed_in(
+        "billing:invoice_pdf",
+        "/billing/org/{org}/invoices/{invoice}/invoice.pdf",
+        FORBIDDEN,
+        **dict.fromkeys(("sponsor", R.TREASURER, R.STAFF, SUPERUSER), OK),
+    ),
+    signed_in(
+        "billing:receipt_pdf",
+        "/billing/org/{org}/invoices/{invoice}/receipt.pdf",
+        FORBIDDEN,
+        **dict.fromkeys(("sponsor", R.TREASURER, R.STAFF, SUPERUSER), NOT_FOUND),
+    ),
     post_only(
         "billing:invoice_details",
         "/billing/org/{org}/invoices/{invoice}/details/",

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.SecondFactorMiddleware",
+    "core.middleware.NameRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -131,6 +132,9 @@ LOGIN_URL = "account_login"
 # --- django-allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up asks for the full name too; sign-in applies the preferred language (core/adapters.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "core.forms.SignupNameForm"
+ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

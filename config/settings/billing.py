@@ -42,6 +42,13 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=1)
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 
 BILLING_INVOICE_PREFIX = env.str("BILLING_INVOICE_PREFIX", default="CH")
+# Printed on every PDF invoice and receipt (members/billing/pdf.py): the foundation's postal
+# address (lines separated by "\n" or real newlines) and its tax id (the US EIN). Development
+# and tests fill in demo values (dev.py, test.py).
+FOUNDATION_ADDRESS = env.str("FOUNDATION_ADDRESS", default="").replace("\\n", "\n")
+FOUNDATION_TAX_ID = env.str("FOUNDATION_TAX_ID", default="")
+DEMO_FOUNDATION_ADDRESS = "1 Example Plaza, Suite 100\nSan Francisco, CA 94105\nUnited States"
+DEMO_FOUNDATION_TAX_ID = "EIN 00-0000000 (demo)"
 # Merged into CELERY_BEAT_SCHEDULE by base.py (the lead wires it; see the billing README).
 BILLING_BEAT_SCHEDULE = {
     "billing-issue-invoices": {"task": "billing.issue_due_invoices", "schedule": 3600.0},

@@ -40,6 +40,10 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
+    # Files attached at delivery, by reference: ``[[kind, ref], ...]``, each resolved by the
+    # source an app registered for ``kind`` (core.mail.register_attachment_source), so a
+    # stored document (an invoice PDF) is not copied into the mail log.
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

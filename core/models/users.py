@@ -41,6 +41,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # The profile (/settings/profile/): what public pages show, and how to address the person.
+    display_name = models.CharField(
+        _("public display name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on public pages (directory, nominations, ballots); your full name if empty."),
+    )
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=clock.now)
@@ -57,6 +67,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
+        """What privileged pages (committee lists, audit displays) show: the name, else the email."""
         return self.full_name or self.email
 
     def get_full_name(self) -> str:
@@ -71,5 +82,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def public_name(self) -> str:
-        """What public pages show: the full name, never the email address."""
-        return self.full_name or str(_("Member %(id)s") % {"id": str(self.public_id)[:8]})
+        """What public pages show: the display name, else the full name, never the email address."""
+        return (
+            self.display_name or self.full_name or str(_("Member %(id)s") % {"id": str(self.public_id)[:8]})
+        )
+
+    @property
+    def needs_name(self) -> bool:
+        """An account without a full name is asked for it before anything else (core.middleware)."""
+        return not self.full_name.strip()

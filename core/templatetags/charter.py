@@ -98,7 +98,7 @@ def account_nav(request: HttpRequest | None) -> list[NavItem]:
     """Links for a signed-in person (the log-out form is rendered separately: it must POST)."""
     entries = [
         (_reverse_or("core:dashboard", "/dashboard/"), _("Dashboard")),
-        (_reverse_or("account_email", "/accounts/email/"), _("Account")),
+        (_reverse_or("profile:edit", "/settings/profile/"), _("Account")),
         (_reverse_or("mfa_index", "/accounts/2fa/"), _("Two-factor")),
     ]
     return _items(request, entries)
@@ -108,6 +108,7 @@ def account_nav(request: HttpRequest | None) -> list[NavItem]:
 def account_settings_nav(request: HttpRequest | None) -> list[NavItem]:
     """The side menu of the account pages (allauth's "manage" layout)."""
     entries = [
+        (_reverse_or("profile:edit", "/settings/profile/"), _("Profile")),
         (_reverse_or("account_email", "/accounts/email/"), _("Email addresses")),
         (_reverse_or("account_change_password", "/accounts/password/change/"), _("Password")),
         (_reverse_or("mfa_index", "/accounts/2fa/"), _("Two-factor authentication")),

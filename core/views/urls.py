@@ -1,10 +1,10 @@
-"""Core's pages: the home page, the dashboard, the privacy page, and the settings pages for API
-tokens and one's own data (export, erasure)."""
+"""Core's pages: the home page, the dashboard, the privacy page, and the settings pages for the
+profile, API tokens and one's own data (export, erasure)."""
 
 from django.urls import path
 
 from core import health
-from core.views import feeds, pages, privacy, tokens
+from core.views import feeds, pages, privacy, profile, tokens
 
 app_name = "core"
 
@@ -25,6 +25,8 @@ data_patterns = (
     ],
     "personal_data",
 )
+
+profile_patterns = ([path("", profile.profile, name="edit")], "profile")
 
 urlpatterns = [
     path("", pages.home, name="home"),

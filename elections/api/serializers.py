@@ -67,10 +67,13 @@ class NominatorSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_name(self, membership: Any) -> str:
-        # Names only, never an email address (an individual without a name shows "").
+        # Names only, never an email address (an individual without a name shows ""); the
+        # public display name when the person chose one, as on the election's page.
         if membership.organisation_id:
             return str(membership.organisation.legal_name)
-        return str(membership.user.full_name) if membership.user_id else ""
+        if not membership.user_id:
+            return ""
+        return str(membership.user.display_name or membership.user.full_name)
 
 
 class CandidateSerializer(serializers.Serializer):

@@ -39,6 +39,7 @@ from elections.services.roll import (
     roll_text_for,
 )
 from elections.views import election_or_404
+from members.selectors import class_names
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -149,6 +150,14 @@ def trackers(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _by_class_name(by_class: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Turnout rows under the classes' names (the count stores codes)."""
+    names = class_names()
+    return sorted(
+        ((names.get(code, code), figures) for code, figures in by_class.items()), key=lambda row: row[0]
+    )
+
+
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     election = election_or_404(slug)
     if not election.results_public:
@@ -164,7 +173,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             "election": election,
             "elected": result_services.elected_candidates(election=election),
             "chart": rounds_chart(election.result),
-            "by_class": sorted((turnout.get("by_class") or {}).items()),
+            "by_class": _by_class_name(turnout.get("by_class") or {}),
             "turnout": turnout,
             "tie_order": published_tie_order(election=election),
             "package": package,

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from core.audit import audit_head_hash
 from governance import selectors
@@ -56,8 +57,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "board": today,
             "required_seats": board_required_seats(rules=today.rules),
             "next_election": next_election_at(),
-            "class_chart": stacked_bars(by_class),
-            "group_chart": stacked_bars(by_group),
+            "class_chart": stacked_bars(by_class, value_axis=_("Directors")),
+            "group_chart": stacked_bars(by_group, value_axis=_("Directors")),
             "weights": selectors.weight_shares(),
         },
     )
@@ -231,7 +232,11 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 def statistics(request: HttpRequest) -> HttpResponse:
     series = selectors.members_by_class_monthly()
-    return render(request, "governance/statistics.html", {"chart": stacked_bars(series), "series": series})
+    return render(
+        request,
+        "governance/statistics.html",
+        {"chart": stacked_bars(series, value_axis=_("Members")), "series": series},
+    )
 
 
 def changes(request: HttpRequest) -> HttpResponse:

@@ -20,3 +20,14 @@ class BillingConfig(AppConfig):
         )
         # Members' data: invoices in a person's export, kept on erasure (core/privacy.py).
         privacy.register()
+        # The stored PDFs attached to the invoice and receipt emails (core/mail.py).
+        from core.mail import register_attachment_source
+        from members.billing.services.invoices import (
+            INVOICE_PDF,
+            RECEIPT_PDF,
+            stored_invoice_pdf,
+            stored_receipt_pdf,
+        )
+
+        register_attachment_source(INVOICE_PDF, stored_invoice_pdf)
+        register_attachment_source(RECEIPT_PDF, stored_receipt_pdf)

@@ -83,6 +83,10 @@ class Invoice(models.Model):
     hosted_invoice_url = models.URLField(max_length=500, blank=True)
     last_payment_error = models.CharField(max_length=300, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # The documents as sent (members/billing/pdf.py): the invoice stored when issued, the
+    # receipt when the payment is recorded; never rendered again once stored.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    receipt_pdf = models.BinaryField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 

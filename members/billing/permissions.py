@@ -52,3 +52,9 @@ def can_manage_billing(user: Any, organisation: Organisation) -> bool:
     ):
         return True
     return organisation.admins.filter(pk=user.pk).exists()
+
+
+def can_download_invoice(user: Any, invoice: Any) -> bool:
+    """The PDF invoice and receipt: the organisation's billing people (as ``can_manage_billing``)
+    and the treasurer or staff (two-factor, through ``acts_as``)."""
+    return can_manage_billing(user, invoice.organisation) or acts_as(user, Role.TREASURER, Role.STAFF)

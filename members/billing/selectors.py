@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -18,6 +19,7 @@ from members.billing.models import BillingFlag, Invoice, InvoiceStatus, Payment,
 from members.billing.rules import billing_rules
 from members.models import Membership, MembershipClass, MembershipEvent, MembershipState, Organisation
 from members.rights import VotingRights, voting_rights
+from members.selectors import class_names
 
 S = MembershipState
 
@@ -142,6 +144,7 @@ class TreasuryRow:
     paid: int = 0
     outstanding: int = 0
     overdue: int = 0
+    class_name: str = ""
 
 
 def treasury_summary() -> list[TreasuryRow]:
@@ -160,10 +163,12 @@ def treasury_summary() -> list[TreasuryRow]:
             filter=Q(status__in=[InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE], due_at__lte=now),
         ),
     )
+    names = class_names()
     rows = [
         TreasuryRow(
             year=g["year"],
             class_code=g["class_code"],
+            class_name=names.get(g["class_code"], g["class_code"]),
             currency=g["currency"],
             invoices=g["count"],
             billed=g["billed"] or 0,
@@ -177,23 +182,33 @@ def treasury_summary() -> list[TreasuryRow]:
 
 
 def revenue_by_month(*, months: int = 12) -> dict[str, list[tuple[dt.date, int]]]:
-    """Money received (net of refunds) per calendar month and currency, oldest first."""
-    now = clock.now()
+    """Dues paid per calendar month and currency, oldest first, net of refunds.
+
+    The same money the CSV export calls paid: payments applied to invoices marked paid
+    (in-kind dues at the invoice's value included), by the date they were received; a payment
+    on an invoice still open (a mismatched amount held for the treasurer) or held as a credit
+    does not count. Months begin at midnight in the site's time zone.
+    """
+    zone = get_current_timezone()
+    now = clock.now().astimezone(zone)
     index = now.year * 12 + now.month - 1 - (months - 1)
-    start = now.replace(
-        year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
-    )
+    start = dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=zone)
     rows = (
-        Payment.objects.filter(received_at__gte=start)
-        .exclude(method="in_kind")
-        .annotate(month=TruncMonth("received_at"))
+        Payment.objects.filter(
+            received_at__gte=start,
+            received_at__lte=now,
+            invoice__status=InvoiceStatus.PAID,
+            outcome=PaymentOutcome.APPLIED,
+        )
+        .annotate(month=TruncMonth("received_at", tzinfo=zone))
         .values("month", "currency")
         .annotate(total=Sum("amount_minor"), refunded=Sum("refunded_minor"))
     )
-    totals: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    totals: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
-        totals[row["currency"]][month] = (row["total"] or 0) - (row["refunded"] or 0)
+        month = row["month"]
+        month = month.astimezone(zone).date() if isinstance(month, dt.datetime) else month
+        totals[row["currency"]][month] += (row["total"] or 0) - (row["refunded"] or 0)
     series: dict[str, list[tuple[dt.date, int]]] = {}
     for currency, by_month in totals.items():
         points = []

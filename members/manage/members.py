@@ -19,6 +19,7 @@ from core import clock
 from core.access import permission_required
 from core.csv import csv_streaming_response
 from core.models import OutgoingEmail
+from core.people import names_by_ref
 from core.rules import rules_in_force
 from members.forms import MemberFilterForm
 from members.models import Membership, MembershipClass, MembershipState
@@ -136,6 +137,10 @@ def member_detail(request: HttpRequest, number: str) -> HttpResponse:
     membership = _membership(request, number)
     classes = {c.code: c for c in _classes()}
     klass = classes.get(membership.class_code)
+    events = list(membership.events.order_by("-at", "-id"))
+    actors = names_by_ref(event.actor_ref for event in events)
+    for event in events:
+        event.actor_name = actors.get(event.actor_ref, event.actor_ref)  # type: ignore[attr-defined]
     return render(
         request,
         "members/manage/members/detail.html",
@@ -145,7 +150,7 @@ def member_detail(request: HttpRequest, number: str) -> HttpResponse:
             "email": member_email(membership),
             "class_name": klass.name if klass else membership.class_code,
             "rights": voting_rights(subject=membership),
-            "events": list(membership.events.order_by("-at", "-id")),
+            "events": events,
             "reminders": list(membership.reminders.select_related("email").order_by("-sent_at")),
             "emails": list(
                 OutgoingEmail.objects.filter(subject_ref=membership.number).order_by("-created_at")[:200]

@@ -362,6 +362,13 @@ def _lock_open(application: MembershipApplication) -> MembershipApplication:
 
 def _check_applicant(applicant: Any) -> None:
     require(can_apply_for_membership(applicant), _("Sign in to apply for membership."))
+    # The committee decides on a named person, never on an email address (the profile page
+    # asks for the name; accounts made before sign-up asked are sent there first).
+    if not (getattr(applicant, "full_name", "") or "").strip():
+        raise ValidationFailed(
+            _("Give your full name in your profile (Account → Profile) before applying."),
+            code="name_required",
+        )
 
 
 def _check_committee(actor: Any, application: MembershipApplication) -> None:

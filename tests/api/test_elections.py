@@ -160,3 +160,12 @@ def test_an_unknown_election_on_voting_rights_is_a_404(clock):
     )
     assert response.status_code == 404
     assert response.json()["code"] == "election_not_found"
+
+
+def test_a_nominator_who_chose_a_display_name_is_shown_by_it(elections, api):
+    election, (ada,), _ = elections.voting(candidates=["Ada"])
+    nominator = ada.nominations.select_related("nominator__user").get().nominator
+    nominator.user.display_name = "Nom de Plume"
+    nominator.user.save(update_fields=["display_name"])
+    body = api.get(f"/api/v1/elections/{election.slug}/candidates/").json()
+    assert body[0]["nominators"] == [{"number": nominator.number, "name": "Nom de Plume"}]

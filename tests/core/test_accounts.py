@@ -20,7 +20,13 @@ def _link(message) -> str:
 
 def test_sign_up_sends_a_verification_email_and_blocks_login_until_verified(client):
     response = client.post(
-        "/accounts/signup/", {"email": "New@Example.org", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {
+            "email": "New@Example.org",
+            "full_name": "Ada Lovelace",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302 and "confirm-email" in response["Location"]
     user = User.objects.get(email="new@example.org")
@@ -59,7 +65,8 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
 def test_a_duplicate_email_cannot_sign_up_twice(client):
     UserFactory(email="dup@example.org")
     response = client.post(
-        "/accounts/signup/", {"email": "dup@example.org", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"email": "dup@example.org", "full_name": "Dup", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert User.objects.filter(email="dup@example.org").count() == 1
     assert response.status_code in (200, 302)

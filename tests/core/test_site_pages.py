@@ -65,7 +65,7 @@ def test_signed_in_header_has_dashboard_account_two_factor_and_a_post_logout(cli
     client.force_login(user)
     html = _html(client.get("/"))
     assert 'href="/dashboard/"' in html
-    assert 'href="/accounts/email/"' in html
+    assert 'href="/settings/profile/"' in html  # "Account": the profile, with the settings menu
     assert 'href="/accounts/2fa/"' in html
     assert "Grace Hopper" in html
     assert re.search(r'<form class="inline-form" method="post" action="/accounts/logout/">', html)

@@ -60,3 +60,11 @@ def test_composition_counts_directors_by_affiliation(board):
     seat_fill(seat=seats[1], person=UserFactory(), employer=None, independent=True)
     _by_class, by_group = board_composition()
     assert by_group.values[-1] == {"Parent Group": 1, "Independent": 1}
+
+
+def test_the_statistics_chart_titles_both_axes_and_shows_its_data_as_a_table(client, clock):
+    make_member(class_code="individual", start=dt.datetime(2026, 1, 15, tzinfo=dt.UTC))
+    page = client.get("/governance/statistics/").content.decode()
+    assert "Members →" in page and "Date ↓" in page  # the value axis and the label axis
+    assert "<summary>Show the data as a table</summary>" in page
+    assert '<th scope="col">Individual</th>' in page and '<th scope="col">individual</th>' not in page

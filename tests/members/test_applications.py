@@ -521,3 +521,13 @@ def test_a_committee_member_cannot_question_or_reject_their_own_application(comm
         application_reject(application=application, actor=committee, reason="No.")
     assert asked.value.code == rejected.value.code == "own_application"
     assert MembershipApplication.objects.get(pk=application.pk).state == "submitted"
+
+
+def test_an_applicant_without_a_full_name_is_asked_for_it_first(clock):
+    from core.errors import ValidationFailed
+    from members.services.applications import application_submit_personal
+
+    nameless = UserFactory(full_name="  ")
+    with pytest.raises(ValidationFailed) as error:
+        application_submit_personal(applicant=nameless, class_code="individual")
+    assert error.value.code == "name_required"

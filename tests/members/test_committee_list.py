@@ -217,3 +217,17 @@ def test_csv_export_query_count_stays_flat(clock, committee):
         rows = _csv(committee.get("/manage/members/export.csv"))
     assert len(rows) == 311
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_members_history_names_who_acted_never_a_raw_reference(clock, committee):
+    membership = make_member()
+    secretary = UserFactory(full_name="Grace Hopper")
+    membership.events.create(
+        at=clock.now(),
+        kind="note",
+        state=membership.state,
+        class_code=membership.class_code,
+        actor_ref=secretary.audit_ref,
+    )
+    page = committee.get(f"/manage/members/{membership.number}/").content.decode()
+    assert "<td>Grace Hopper</td>" in page and secretary.audit_ref not in page

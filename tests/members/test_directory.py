@@ -119,3 +119,14 @@ def test_paginated(clock, client):
     page3 = client.get("/members/?page=3")
     assert page1.context["page_obj"].paginator.num_pages == 3
     assert len(page3.context["entries"]) == 20
+
+
+def test_a_listed_person_appears_under_their_display_name_and_is_found_by_it(clock, client):
+    make_member(
+        user=UserFactory(full_name="Augusta Ada King", display_name="Ada Lovelace"), in_directory=True
+    )
+    make_member(user=UserFactory(full_name="", display_name="Nameless"), in_directory=True)
+    content = client.get("/members/").content.decode()
+    assert "Ada Lovelace" in content and "Augusta Ada King" not in content
+    assert "Nameless" not in content  # no full name, not listed (the rule keys on it)
+    assert "Ada Lovelace" in client.get("/members/", {"q": "lovelace"}).content.decode()

@@ -42,7 +42,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         bar_chart(
             points=points,
             currency=currency,
-            title=_("Dues received per month (%(currency)s)") % {"currency": currency},
+            title=_("Dues paid per month (%(currency)s), in kind included") % {"currency": currency},
         )
         for currency, points in sorted(revenue_by_month().items())
     ]

@@ -21,6 +21,7 @@ from core.mail import email_queue
 from core.money import format_money
 from core.rules import rules_in_force
 from members.billing.models import BillingAccount, Invoice, InvoiceCounter, InvoiceStatus
+from members.billing.pdf import invoice_filename, receipt_filename, render_invoice_pdf, render_receipt_pdf
 from members.billing.permissions import can_manage_billing
 from members.billing.rules import billing_rules
 from members.billing.stripe_client import stripe_call
@@ -49,6 +50,58 @@ def tax_notice_text(*, lobbying_share_percent: int) -> str:
             % {"percent": lobbying_share_percent}
         )
     return base + " " + _("No part of these dues is used for lobbying or political expenditures.")
+
+
+INVOICE_PDF = "billing.invoice_pdf"
+RECEIPT_PDF = "billing.receipt_pdf"
+
+
+def invoice_pdf_ensure(*, invoice: Invoice) -> bytes:
+    """The stored PDF of an issued invoice; one issued before PDFs existed gets it now, from
+    its frozen fields, stored once (a second caller finds it stored)."""
+    if invoice.pdf:
+        return bytes(invoice.pdf)
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not locked.pdf:
+            locked.pdf = render_invoice_pdf(locked)
+            locked.save(update_fields=["pdf"])
+    invoice.pdf = locked.pdf
+    return bytes(locked.pdf)
+
+
+def receipt_pdf_ensure(*, invoice: Invoice) -> bytes | None:
+    """The stored receipt of a paid invoice (``None`` unless paid), stored once as for the invoice."""
+    if invoice.receipt_pdf:
+        return bytes(invoice.receipt_pdf)
+    if invoice.status != InvoiceStatus.PAID:
+        return None
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if not locked.receipt_pdf:
+            payment = locked.payments.filter(outcome="applied").order_by("received_at", "pk").first()
+            if payment is None:
+                return None
+            locked.receipt_pdf = render_receipt_pdf(locked, payment)
+            locked.save(update_fields=["receipt_pdf"])
+    invoice.receipt_pdf = locked.receipt_pdf
+    return bytes(locked.receipt_pdf)
+
+
+def stored_invoice_pdf(number: str) -> tuple[str, bytes, str] | None:
+    """The invoice email's attachment, by invoice number (core.mail resolves it when sending)."""
+    invoice = Invoice.objects.filter(number=number).first()
+    return (
+        (invoice_filename(invoice), invoice_pdf_ensure(invoice=invoice), "application/pdf")
+        if invoice
+        else None
+    )
+
+
+def stored_receipt_pdf(number: str) -> tuple[str, bytes, str] | None:
+    invoice = Invoice.objects.filter(number=number).first()
+    content = receipt_pdf_ensure(invoice=invoice) if invoice else None
+    return (receipt_filename(invoice), content, "application/pdf") if invoice and content else None
 
 
 def invoice_class(invoice: Invoice) -> MembershipClass | None:
@@ -122,6 +175,8 @@ def invoice_issue(*, membership: Membership, actor: Any = None, at: dt.datetime 
             tax_notice=tax_notice_text(lobbying_share_percent=terms.lobbying_share_percent),
             created_at=at,
         )
+        invoice.pdf = render_invoice_pdf(invoice)
+        invoice.save(update_fields=["pdf"])
         to = billing_email(org)
         if to:
             email_queue(
@@ -134,6 +189,7 @@ def invoice_issue(*, membership: Membership, actor: Any = None, at: dt.datetime 
                 },
                 purpose="billing.invoice_issued",
                 subject_ref=invoice.number,
+                attachments=[(INVOICE_PDF, invoice.number)],
             )
         audit_record(
             actor=actor,
@@ -202,7 +258,10 @@ def invoice_update_details(
         locked.po_number = po_number.strip()
         locked.billing_address = billing_address.strip()
         locked.tax_id = tax_id.strip()
-        locked.save(update_fields=["po_number", "billing_address", "tax_id"])
+        # The buyer's own details are the one part of an open invoice that may be corrected
+        # (never the number, amount, dates or notice): the stored PDF is drawn again with them.
+        locked.pdf = render_invoice_pdf(locked)
+        locked.save(update_fields=["po_number", "billing_address", "tax_id", "pdf"])
         audit_record(actor=actor, action="billing.invoice_details_changed", obj=locked, data={})
     return locked
 

@@ -30,8 +30,9 @@ from members.billing.models import (
     PaymentOutcome,
     StripeEvent,
 )
+from members.billing.pdf import render_receipt_pdf
 from members.billing.permissions import can_record_in_kind_dues, can_resolve_billing_flag
-from members.billing.services.invoices import billing_email, invoice_class
+from members.billing.services.invoices import RECEIPT_PDF, billing_email, invoice_class
 from members.decisions import DecisionRef, check_adopted_decision
 from members.models import Membership, MembershipState, Organisation
 from members.services.transitions import membership_renew, membership_start_term, membership_transition
@@ -181,7 +182,8 @@ def payment_record(
             invoice.status = InvoiceStatus.PAID
             invoice.paid_at = now
             invoice.last_payment_error = ""
-            invoice.save(update_fields=["status", "paid_at", "last_payment_error"])
+            invoice.receipt_pdf = render_receipt_pdf(invoice, payment)
+            invoice.save(update_fields=["status", "paid_at", "last_payment_error", "receipt_pdf"])
             _email_receipt(invoice, payment)
             if invoice.stripe_invoice_id and invoice.stripe_invoice_id != received.stripe_invoice_id:
                 # Paid another way: the Stripe invoice sent earlier must not be paid too.
@@ -234,6 +236,7 @@ def _email_receipt(invoice: Invoice, payment: Payment) -> None:
         },
         purpose="billing.payment_received",
         subject_ref=invoice.number,
+        attachments=[(RECEIPT_PDF, invoice.number)],
     )
 
 

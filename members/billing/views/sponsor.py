@@ -13,23 +13,26 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import permission_required
 from core.views.errors import domain_errors
 from members.billing.forms import InvoiceDetailsForm
 from members.billing.models import Invoice
-from members.billing.permissions import can_manage_billing, can_view_own_billing
+from members.billing.pdf import invoice_filename, receipt_filename
+from members.billing.permissions import can_download_invoice, can_manage_billing, can_view_own_billing
 from members.billing.selectors import billing_organisations, organisation_invoices, sponsor_billing
 from members.billing.services.invoices import (
     checkout_start,
+    invoice_pdf_ensure,
     invoice_send_via_stripe,
     invoice_update_details,
     portal_session_create,
+    receipt_pdf_ensure,
 )
 from members.models import Organisation
 
@@ -97,6 +100,36 @@ def invoice_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse
         }
     )
     return render(request, "billing/invoice_detail.html", {"invoice": invoice, "form": form})
+
+
+def _invoice_for_download(request: HttpRequest, slug: str, number: str, **_kwargs: Any) -> Invoice:
+    return _invoice(slug, number)
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+@permission_required(can_download_invoice, obj=_invoice_for_download)
+def invoice_pdf(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+    """The invoice as issued (stored bytes: the same file on every download)."""
+    invoice = _invoice(slug, number)
+    return _pdf(invoice_pdf_ensure(invoice=invoice), invoice_filename(invoice))
+
+
+@require_http_methods(["GET", "HEAD"])
+@permission_required(can_download_invoice, obj=_invoice_for_download)
+def receipt_pdf(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+    """The receipt of a paid invoice; 404 until it is paid."""
+    invoice = _invoice(slug, number)
+    content = receipt_pdf_ensure(invoice=invoice)
+    if content is None:
+        raise Http404(_("This invoice has no receipt: it is not paid."))
+    return _pdf(content, receipt_filename(invoice))
 
 
 @manages_billing

@@ -9,6 +9,8 @@ urlpatterns = [
     path("org/<slug:slug>/", sponsor.dashboard, name="dashboard"),
     path("org/<slug:slug>/portal/", sponsor.portal, name="portal"),
     path("org/<slug:slug>/invoices/<str:number>/", sponsor.invoice_detail, name="invoice"),
+    path("org/<slug:slug>/invoices/<str:number>/invoice.pdf", sponsor.invoice_pdf, name="invoice_pdf"),
+    path("org/<slug:slug>/invoices/<str:number>/receipt.pdf", sponsor.receipt_pdf, name="receipt_pdf"),
     path("org/<slug:slug>/invoices/<str:number>/details/", sponsor.invoice_details, name="invoice_details"),
     path(
         "org/<slug:slug>/invoices/<str:number>/checkout/", sponsor.invoice_checkout, name="invoice_checkout"
