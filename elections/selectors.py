@@ -210,13 +210,14 @@ def published_tie_order(*, election: Election) -> list[str]:
 class Prompt:
     """Something a member should do in an election (shown on their dashboard)."""
 
-    kind: str  # "accept_nomination" or "vote"
+    kind: str  # "accept_nomination", "vote", or "voted" (every vote of theirs cast, voting still open)
     election: Election
     url: str
 
 
 def member_election_prompts(*, user: Any) -> list[Prompt]:
-    """Nominations waiting for this person's answer, and votes they can still cast."""
+    """Nominations waiting for this person's answer, votes they can still cast, and the
+    elections open for voting in which they have cast every vote they hold."""
     if not is_authenticated(user):
         return []
     prompts = [
@@ -227,20 +228,23 @@ def member_election_prompts(*, user: Any) -> list[Prompt]:
             person=user, state=CandidateState.NOMINATED, election__state=ElectionState.NOMINATIONS_OPEN
         ).select_related("election")
     ]
+    # The person's own roll rows while voting is open: ``has_voted`` is theirs to see then
+    # (the close clears it, so afterwards nothing here says whether they voted).
     entries = (
-        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), has_voted=False, struck=False)
+        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), struck=False)
         .filter(election__state__in=(ElectionState.VOTING, ElectionState.EXTENDED))
         .select_related("election")
+        .order_by("election__voting_closes_at", "election_id")
     )
-    seen: set[int] = set()
+    by_election: dict[int, list[RollEntry]] = {}
     for entry in entries:
-        if entry.election_id not in seen:
-            seen.add(entry.election_id)
-            prompts.append(
-                Prompt(
-                    "vote", entry.election, reverse("elections:ballot", kwargs={"slug": entry.election.slug})
-                )
-            )
+        by_election.setdefault(entry.election_id, []).append(entry)
+    for rows in by_election.values():
+        election = rows[0].election
+        url = reverse("elections:ballot", kwargs={"slug": election.slug})
+        voted = all(row.has_voted for row in rows)
+        prompts.append(Prompt("voted" if voted else "vote", election, url))
+    return prompts
     return prompts
 
 

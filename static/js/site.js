@@ -1,6 +1,9 @@
 /* Progressive enhancements only: every page works without this file.
  * - The mobile menu (<details class="menu">) closes on Escape and on a click outside it.
  * - A form or button with data-confirm="Question?" asks before submitting.
+ * - An error summary marked data-focus-on-load (role=alert, tabindex=-1) takes the focus,
+ *   so keyboard and screen-reader users land on it (the autofocus attribute does the same
+ *   without this file where the browser honours it).
  * Loaded with `defer` from base.html; CSP allows only same-origin scripts, so keep it here. */
 (function () {
   "use strict";
@@ -23,6 +26,16 @@
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary && document.activeElement !== summary) summary.focus();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
