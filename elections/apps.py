@@ -13,10 +13,11 @@ class ElectionsConfig(AppConfig):
         from core.rules import register_rule_set_part
         from elections import permissions, privacy
         from elections.control import frozen_rolls
-        from elections.selectors import ROLL_LOOKUP, member_election_prompts
+        from elections.selectors import ROLL_LOOKUP, directors_elect, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
         from elections.services.strikes import roll_follow_membership
         from governance.control_elections import register_frozen_rolls
+        from governance.directors_elect import register_directors_elect
         from members.hooks import register_transition_hook
         from members.rights import register_roll_rights
 
@@ -35,3 +36,5 @@ class ElectionsConfig(AppConfig):
         register_transition_hook(roll_follow_membership)
         # The control figures read each group's weight on frozen rolls (governance/control_elections.py).
         register_frozen_rolls(frozen_rolls)
+        # The board's pages and API show who was elected and when they take office (governance/directors_elect.py).
+        register_directors_elect(directors_elect)

@@ -203,7 +203,7 @@ def test_the_chair_closes_counts_and_certifies_from_the_committee_page(
     run_jobs()
     election.refresh_from_db()
     assert election.state == ElectionState.COUNTED
-    client.post(reverse("elections_manage:certify", args=[election.slug]))
+    client.post(reverse("elections_manage:certify", args=[election.slug]), {"confirm": "on"})
     election.refresh_from_db()
     assert election.state == ElectionState.CERTIFIED
 
