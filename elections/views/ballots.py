@@ -81,9 +81,10 @@ def _in_words(election: Election, candidates: list[Candidate], choices: list[int
 
 
 def _already_voted(
-    request: HttpRequest, election: Election, entries: list[RollEntry], chosen: RollEntry
+    request: HttpRequest, election: Election, entries: list[RollEntry], chosen: RollEntry | None
 ) -> HttpResponse:
-    others = [e for e in entries if not e.has_voted and e.pk != chosen.pk]
+    """No form, and nothing about correcting a ballot: the first ballot for a vote is the only one."""
+    others = [e for e in entries if not e.has_voted and (chosen is None or e.pk != chosen.pk)]
     return render(
         request,
         "elections/ballot_already_cast.html",
@@ -105,8 +106,11 @@ def ballot(request: HttpRequest, slug: str) -> HttpResponse:
     entries = access_own_roll_entries(election=election, user=request.user)
     candidates = [c for c in ballot_candidates(election=election) if c.stands]
     chosen = _chosen_entry(request, entries)
-    if chosen is not None and chosen.has_voted and election.is_voting:
-        return _already_voted(request, election, entries, chosen)
+    if election.is_voting and entries:
+        if chosen is not None and chosen.has_voted:
+            return _already_voted(request, election, entries, chosen)
+        if chosen is None and all(e.has_voted for e in entries):
+            return _already_voted(request, election, entries, None)
     posted = request.POST if request.method == "POST" else None
     if posted is not None and not entries:
         raise Http404(_("You are not on this election's roll."))

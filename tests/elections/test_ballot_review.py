@@ -211,6 +211,11 @@ def test_a_representative_with_two_votes_picks_one_and_is_told_per_vote(client, 
     done = client.get(_url(election), {"for": str(own.pk)}).content.decode()
     assert f"A ballot has already been cast in Board election for member {own.member_number}." in done
     assert f"?for={org.pk}" in done and "correct" not in done
+    # Both cast: no choice is offered, and the page says so for both.
+    ballot_cast(election=election, voter=person, roll_entry_id=org.pk, ranks={ada.pk: 1})
+    both = client.get(_url(election)).content.decode()
+    assert "You have already voted in Board election for every vote you hold" in both
+    assert own.member_number in both and org.member_number in both and "Choose which" not in both
 
 
 def test_the_dashboard_says_you_voted_while_voting_is_open_and_nothing_after_the_close(
