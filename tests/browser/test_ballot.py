@@ -57,6 +57,18 @@ def _login(page, email: str) -> None:
     page.get_by_role("button", name="Sign In").click()
 
 
+def _serious_axe_violations(page) -> list[str]:
+    """axe-core (bundled with axe-playwright-python, never fetched): serious or critical only."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
 def _focused(page) -> str:
     return page.evaluate(
         "document.activeElement && (document.activeElement.getAttribute('aria-label') || document.activeElement.id || document.activeElement.textContent.trim())"
@@ -82,6 +94,7 @@ def test_a_member_ranks_with_the_keyboard_reviews_and_casts(new_page, elections)
     assert page.locator("[data-announce]").get_attribute("aria-live") == "polite"
     # Statements are on the ballot, collapsed.
     assert page.get_by_text("Ada will serve.").is_hidden()
+    assert _serious_axe_violations(page) == []
 
     page.get_by_role("button", name="Rank Ada").focus()
     page.keyboard.press("Enter")
@@ -108,12 +121,14 @@ def test_a_member_ranks_with_the_keyboard_reviews_and_casts(new_page, elections)
     # The hidden selects carry the order the lists show.
     values = {pk: page.locator(f"#rank-{pk}").input_value() for pk in (ada.pk, ben.pk, chen.pk, dara.pk)}
     assert values == {ben.pk: "1", ada.pk: "2", chen.pk: "", dara.pk: ""}
+    assert _serious_axe_violations(page) == []
 
     page.get_by_role("button", name="Review my ballot").focus()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Review your ballot").wait_for()
     assert "1. Ben, 2. Ada; Chen and Dara not ranked" in page.locator("main").inner_text()
     assert not opened_ballots(election)
+    assert _serious_axe_violations(page) == []
 
     page.get_by_role("button", name="Cast my ballot").focus()
     page.keyboard.press("Enter")
