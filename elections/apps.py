@@ -14,10 +14,11 @@ class ElectionsConfig(AppConfig):
         from elections import permissions, privacy
         from elections.control import frozen_rolls
         from elections.search import ELECTIONS_SOURCE
-        from elections.selectors import ROLL_LOOKUP, member_election_prompts
+        from elections.selectors import ROLL_LOOKUP, directors_elect, member_election_prompts
         from elections.services.rule_sets import ELECTION_RULES_PART
         from elections.services.strikes import roll_follow_membership
         from governance.control_elections import register_frozen_rolls
+        from governance.directors_elect import register_directors_elect
         from governance.search import register_search_source
         from members.hooks import register_transition_hook
         from members.rights import register_roll_rights
@@ -39,3 +40,5 @@ class ElectionsConfig(AppConfig):
         register_frozen_rolls(frozen_rolls)
         # Elections in the public search (governance/search.py).
         register_search_source(ELECTIONS_SOURCE)
+        # The board's pages and API show who was elected and when they take office (governance/directors_elect.py).
+        register_directors_elect(directors_elect)

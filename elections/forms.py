@@ -184,7 +184,19 @@ class CorrectionForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Public reason"), widget=forms.Textarea)
+    """Cancelling an election: the reason is published with it (this form is Cancel's alone)."""
+
+    reason = forms.CharField(label=_("Public reason for cancelling"), widget=forms.Textarea)
+
+
+class CertifyForm(forms.Form):
+    """Certifying a result: the chair confirms the winners shown above the form."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the winners listed above and certify this result. It cannot be undone."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the winners before certifying.")},
+    )
 
 
 class DisputeForm(forms.Form):

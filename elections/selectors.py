@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.access import is_authenticated
 from core.errors import NotFound, ValidationFailed
 from elections.counting import seed_order
@@ -23,6 +24,7 @@ from elections.models import (
     RollEntry,
 )
 from elections.rules import election_rules_for
+from governance.directors_elect import DirectorElect
 from members.models import Membership
 from members.rights import Reason, RollLookup, VotingRights, voting_rights
 from members.selectors import GroupIdentity, GroupIndex, group_index
@@ -210,13 +212,14 @@ def published_tie_order(*, election: Election) -> list[str]:
 class Prompt:
     """Something a member should do in an election (shown on their dashboard)."""
 
-    kind: str  # "accept_nomination" or "vote"
+    kind: str  # "accept_nomination", "vote", or "voted" (every vote of theirs cast, voting still open)
     election: Election
     url: str
 
 
 def member_election_prompts(*, user: Any) -> list[Prompt]:
-    """Nominations waiting for this person's answer, and votes they can still cast."""
+    """Nominations waiting for this person's answer, votes they can still cast, and the
+    elections open for voting in which they have cast every vote they hold."""
     if not is_authenticated(user):
         return []
     prompts = [
@@ -227,20 +230,23 @@ def member_election_prompts(*, user: Any) -> list[Prompt]:
             person=user, state=CandidateState.NOMINATED, election__state=ElectionState.NOMINATIONS_OPEN
         ).select_related("election")
     ]
+    # The person's own roll rows while voting is open: ``has_voted`` is theirs to see then
+    # (the close clears it, so afterwards nothing here says whether they voted).
     entries = (
-        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), has_voted=False, struck=False)
+        RollEntry.objects.filter(Q(voter=user) | Q(alternate=user), struck=False)
         .filter(election__state__in=(ElectionState.VOTING, ElectionState.EXTENDED))
         .select_related("election")
+        .order_by("election__voting_closes_at", "election_id")
     )
-    seen: set[int] = set()
+    by_election: dict[int, list[RollEntry]] = {}
     for entry in entries:
-        if entry.election_id not in seen:
-            seen.add(entry.election_id)
-            prompts.append(
-                Prompt(
-                    "vote", entry.election, reverse("elections:ballot", kwargs={"slug": entry.election.slug})
-                )
-            )
+        by_election.setdefault(entry.election_id, []).append(entry)
+    for rows in by_election.values():
+        election = rows[0].election
+        url = reverse("elections:ballot", kwargs={"slug": election.slug})
+        voted = all(row.has_voted for row in rows)
+        prompts.append(Prompt("voted" if voted else "vote", election, url))
+    return prompts
     return prompts
 
 
@@ -283,3 +289,76 @@ def voting_rights_on_roll(*, membership: Membership, election: Election) -> Voti
 
 
 ROLL_LOOKUP = RollLookup(access=access_frozen_roll, rights=voting_rights_on_roll)
+
+
+# --- Directors-elect (registered with governance.directors_elect in apps.py) ----------------
+
+
+def elected_in_order(*, election: Election) -> list[Candidate]:
+    """The elected, in the order the count declared them (the order they are paired with seats)."""
+    ids = election.result.get("candidate_ids", {})
+    by_pk = {
+        c.pk: c for c in Candidate.objects.filter(election=election).select_related("person", "employer")
+    }
+    return [
+        by_pk[ids[name]] for name in election.result.get("elected", []) if name in ids and ids[name] in by_pk
+    ]
+
+
+def seats_wait_for_term(election: Election) -> bool:
+    """A cohort election certified before the cohort's current term ends seats the elected at its end."""
+    return election.cohort is not None and election.cohort.term_end > clock.today()
+
+
+@dataclass(frozen=True)
+class Winner:
+    """One elected candidate as the certify step shows them: the seat they take, and when."""
+
+    candidate: Candidate
+    seat: Any
+    takes_office_on: Any  # a date, or None: at once, on certification
+
+
+def certification_preview(*, election: Election) -> list[Winner]:
+    """Who certifying ``election`` puts on the board, paired with seats in seat order as the seating does."""
+    seats = list(election.seats.order_by("number"))
+    later = (
+        election.cohort.term_end if election.cohort is not None and seats_wait_for_term(election) else None
+    )
+    return [
+        Winner(candidate=candidate, seat=seat, takes_office_on=later)
+        for seat, candidate in zip(seats, elected_in_order(election=election), strict=False)
+    ]
+
+
+def directors_elect() -> list[DirectorElect]:
+    """Certified winners who have not taken their seats: a cohort's term has not ended yet.
+
+    They take office on the cohort's term end (the schedule seats them then); each is paired
+    with a seat in seat order, as the seating does.
+    """
+    pending = (
+        Election.objects.filter(state=ElectionState.CERTIFIED, seats_filled_at__isnull=True)
+        .select_related("cohort")
+        .prefetch_related("seats")
+        .order_by("certified_at", "pk")
+    )
+    found: list[DirectorElect] = []
+    for election in pending:
+        seats = sorted(election.seats.all(), key=lambda s: s.number)
+        takes_office = election.cohort.term_end if election.cohort else clock.today()
+        url = reverse("elections:results", kwargs={"slug": election.slug})
+        found.extend(
+            DirectorElect(
+                person=candidate.person,
+                seat_number=seat.number,
+                cohort_code=election.cohort.code if election.cohort else "",
+                employer_label=candidate.employer_label,
+                takes_office_on=takes_office,
+                election_title=election.title,
+                election_url=url,
+                certified_at=election.certified_at or clock.now(),
+            )
+            for seat, candidate in zip(seats, elected_in_order(election=election), strict=False)
+        )
+    return found

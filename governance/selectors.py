@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.models import Role, RoleAssignment, RuleSet, User
 from core.rules import rules_in_force
+from governance.directors_elect import DirectorElect, directors_elect
 from governance.models import (
     Cohort,
     Committee,
@@ -47,10 +48,13 @@ class BoardToday:
     below_normal: bool
     missing_declarations: list[Any]
     declared: set[int] = field(default_factory=set)
+    #: Elected and certified, taking office when their cohort's term ends (each seat's ``elect``).
+    directors_elect: list[DirectorElect] = field(default_factory=list)
 
 
 def board_today(*, at: dt.datetime | None = None) -> BoardToday:
-    """Seats with their current holders, officers, and who owes a conflict declaration."""
+    """Seats with their current holders (and anyone elected to take them later), officers, and
+    who owes a conflict declaration."""
     at = at or clock.now()
     rules = rules_in_force(at=at)
     current = SeatHolding.objects.active(at).select_related("person", "employer")
@@ -73,7 +77,12 @@ def board_today(*, at: dt.datetime | None = None) -> BoardToday:
             person__in=[d.pk for d in directors], filed_at__gt=since, filed_at__lte=at
         ).values_list("person_id", flat=True)
     )
+    elect = directors_elect()
+    by_seat = {d.seat_number: d for d in elect}
+    for seat in seats:
+        seat.elect = by_seat.get(seat.number)  # type: ignore[attr-defined]
     return BoardToday(
+        directors_elect=elect,
         rules=rules,
         seats=seats,
         cohorts=list(Cohort.objects.order_by("code")),

@@ -15,10 +15,10 @@ from core import clock
 from core.access import permission_required
 from core.views.errors import domain_errors
 from elections import permissions
-from elections.forms import CorrectionForm, DisputeDecisionForm, ElectionForm, ReasonForm
-from elections.models import Dispute, Election, RollCorrection
+from elections.forms import CertifyForm, CorrectionForm, DisputeDecisionForm, ElectionForm, ReasonForm
+from elections.models import Dispute, Election, ElectionState, RollCorrection
 from elections.rules import election_rules_for
-from elections.selectors import election_turnout, nominations_by, public_candidates
+from elections.selectors import certification_preview, election_turnout, nominations_by, public_candidates
 from elections.services.ballots import election_close_voting
 from elections.services.lifecycle import election_cancel, election_create
 from elections.services.reminders import unreached_voters
@@ -81,12 +81,21 @@ def _with_decision_forms(disputes: Any) -> list[Dispute]:
 
 @permission_required(permissions.can_view_committee_pages)
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    election = election_or_404(slug)
+    return _detail(request, election_or_404(slug))
+
+
+def _detail(
+    request: HttpRequest, election: Election, *, certify_form: CertifyForm | None = None
+) -> HttpResponse:
     rules = election_rules_for(rule_set=election.rule_set)
+    counted = election.state == ElectionState.COUNTED
     return render(
         request,
         "elections/manage/detail.html",
         {
+            # The certify step shows who would take which seat, and when, before the chair confirms.
+            "winners": certification_preview(election=election) if counted else [],
+            "certify_form": certify_form or CertifyForm(),
             "election": election,
             "rules": rules,
             # Live while the marks exist; after the close the public page shows the frozen totals.
@@ -106,6 +115,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             and not election.is_finished
             and clock.now() >= election.record_date,
         },
+        status=400 if certify_form is not None and certify_form.errors else 200,
     )
 
 
@@ -156,9 +166,13 @@ def recount(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required(permissions.can_certify_election)
 @require_POST
 def certify(request: HttpRequest, slug: str) -> HttpResponse:
+    """Certify, once the chair has ticked the box confirming the winners shown on the page."""
+    form = CertifyForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, election_or_404(slug), certify_form=form)
     return _act(
         request,
         slug,
         lambda e: election_certify(election=e, actor=request.user),
-        _("Result certified; the elected take their seats."),
+        _("Result certified."),
     )

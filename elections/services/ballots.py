@@ -230,6 +230,42 @@ def _receipt_pending(election: Election, voter: Any, tracker_code: str) -> None:
     PendingReceipt.objects.create(election=election, user=voter, tracker_code=tracker_code)
 
 
+def _own_entry(election: Election, voter: Any, entry_pk: uuid.UUID) -> Mapping[str, Any]:
+    """The roll row ``voter`` may cast (as voter or alternate), unless struck."""
+    entry = (
+        RollEntry.objects.filter(election=election, pk=entry_pk)
+        .filter(Q(voter=voter) | Q(alternate=voter))
+        .values("pk", "member_number", "weight", "has_voted", "struck")
+        .first()
+    )
+    if entry is None:
+        raise NotFound(_("You are not on this election's roll."), code="not_on_roll")
+    if entry["struck"]:
+        raise Conflict(_("This vote was struck from the roll: the member is suspended."), code="struck")
+    return entry
+
+
+def ballot_check(
+    *,
+    election: Election,
+    voter: Any,
+    roll_entry_id: Any,
+    ranks: Mapping[int, int] | None = None,
+    marks: Sequence[int] | None = None,
+) -> list[int]:
+    """Everything ``ballot_cast`` checks, without casting: the ballot's review step.
+
+    Returns the choices (candidate ids, in order for ranked methods). Writes nothing and
+    locks nothing; the cast checks it all again under the election's lock.
+    """
+    entry_pk = _roll_entry_pk(roll_entry_id)
+    _check_window(election, clock.now())
+    entry = _own_entry(election, voter, entry_pk)
+    if entry["has_voted"]:
+        raise Conflict(_("A ballot has already been cast for this vote."), code="already_voted")
+    return check_choices(election=election, ranks=ranks, marks=marks)
+
+
 def ballot_cast(
     *,
     election: Election,
@@ -249,16 +285,7 @@ def ballot_cast(
     with transaction.atomic():
         locked = lock_election(election)
         _check_window(locked, clock.now())
-        entry = (
-            RollEntry.objects.filter(election=locked, pk=entry_pk)
-            .filter(Q(voter=voter) | Q(alternate=voter))
-            .values("pk", "member_number", "weight", "has_voted", "struck")
-            .first()
-        )
-        if entry is None:
-            raise NotFound(_("You are not on this election's roll."), code="not_on_roll")
-        if entry["struck"]:
-            raise Conflict(_("This vote was struck from the roll: the member is suspended."), code="struck")
+        entry = _own_entry(locked, voter, entry_pk)
         choices = check_choices(election=locked, ranks=ranks, marks=marks)
         flipped = RollEntry.objects.filter(pk=entry["pk"], has_voted=False, struck=False).update(
             has_voted=True

@@ -23,6 +23,7 @@ from typing import Any
 import jwt
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -45,12 +46,13 @@ from elections.models import (
     Tracker,
 )
 from elections.rules import election_rules_for
-from elections.selectors import ballot_candidates, candidate_group
+from elections.selectors import ballot_candidates, candidate_group, elected_in_order, seats_wait_for_term
 from elections.services.common import lock_election
 from elections.services.nominations import check_seat_eligibility
 from elections.services.packages import CountOutcome, CountSpec, blt_text, csv_of, json_of, package_build
 from governance.models import HoldingSource, SeatHolding
 from governance.services.board import cohort_start_new_term, group_directors_in_office, seat_fill
+from governance.services.common import change_record
 from members.models import Membership
 from members.selectors import group_index
 
@@ -321,16 +323,11 @@ def election_recount(*, election: Election, actor: Any) -> Election:
 
 
 def elected_candidates(*, election: Election) -> list[Candidate]:
-    ids = election.result.get("candidate_ids", {})
-    by_pk = {
-        c.pk: c for c in Candidate.objects.filter(election=election).select_related("person", "employer")
-    }
-    return [by_pk[ids[name]] for name in election.result.get("elected", []) if name in ids]
+    return elected_in_order(election=election)
 
 
 def _term_pending(election: Election) -> bool:
-    """A cohort election certified before the cohort's current term ends seats the elected at its end."""
-    return election.cohort is not None and election.cohort.term_end > clock.today()
+    return seats_wait_for_term(election)
 
 
 def election_seat_elected(*, election: Election, actor: Any = None) -> Election:
@@ -380,6 +377,24 @@ def check_elected_still_eligible(*, election: Election) -> None:
         )
 
 
+def _record_directors_elect(election: Election) -> None:
+    """The change history says who was elected and when they take office (seated later)."""
+    elected = elected_in_order(election=election)
+    if not elected or election.cohort is None:
+        return
+    change_record(
+        item_type="board",
+        item_label=_("Board"),
+        url=reverse("governance:board"),
+        summary=_("Elected in %(title)s: %(names)s; takes office on %(date)s")
+        % {
+            "title": election.title,
+            "names": ", ".join(str(c.person) for c in elected),
+            "date": election.cohort.term_end.isoformat(),
+        },
+    )
+
+
 def election_certify(*, election: Election, actor: Any) -> Election:
     """The committee chair certifies: disputes must be decided; the elected take their seats.
 
@@ -412,7 +427,9 @@ def election_certify(*, election: Election, actor: Any) -> Election:
             obj=locked,
             data={"elected": len(locked.result.get("elected", []))},
         )
-        election_seat_elected(election=locked, actor=actor)
+        seated = election_seat_elected(election=locked, actor=actor)
+        if seated.seats_filled_at is None:
+            _record_directors_elect(seated)
         # The head after the certification (and any seats it filled): shown with the results
         # and published, so a copy kept outside Charter proves the chain still reaches it.
         head_seq, head_hash = audit_head()

@@ -52,16 +52,41 @@ class HoldingSerializer(serializers.Serializer):
         return holding.employer.legal_name if holding.employer_id else holding.employer_label
 
 
+class DirectorElectSerializer(serializers.Serializer):
+    """Elected and certified, not in office yet: the seat is taken when the cohort's term ends."""
+
+    status = serializers.SerializerMethodField()
+    seat = serializers.IntegerField(source="seat_number")
+    cohort = serializers.CharField(source="cohort_code")
+    person = PersonSerializer()
+    employer = serializers.CharField(source="employer_label")
+    takes_office_on = serializers.DateField()
+    election = serializers.CharField(source="election_title")
+    election_url = serializers.CharField()
+    certified_at = serializers.DateTimeField()
+
+    @extend_schema_field({"type": "string", "enum": ["elected"]})
+    def get_status(self, _elect: Any) -> str:
+        return "elected"
+
+
 class SeatSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     cohort = serializers.CharField(source="cohort.code")
     vacant_since = serializers.DateTimeField(allow_null=True)
     holder = serializers.SerializerMethodField()
+    elected = serializers.SerializerMethodField()
 
     @extend_schema_field(HoldingSerializer(allow_null=True))
     def get_holder(self, seat: Any) -> dict[str, Any] | None:
         current = getattr(seat, "current", [])
         return dict(HoldingSerializer(current[0]).data) if current else None
+
+    @extend_schema_field(DirectorElectSerializer(allow_null=True))
+    def get_elected(self, seat: Any) -> dict[str, Any] | None:
+        """Who was elected to this seat and takes office later (``null``: nobody pending)."""
+        elect = getattr(seat, "elect", None)
+        return dict(DirectorElectSerializer(elect).data) if elect is not None else None
 
 
 class OfficerSerializer(serializers.Serializer):
@@ -84,6 +109,7 @@ class BoardSerializer(serializers.Serializer):
     vacancies = serializers.IntegerField()
     below_normal_size = serializers.BooleanField(source="below_normal")
     seats = SeatSerializer(many=True)
+    directors_elect = DirectorElectSerializer(many=True, help_text="Elected, taking office later")
     officers = OfficerSerializer(many=True)
     cohorts = CohortSerializer(many=True)
 

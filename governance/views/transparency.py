@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_head_hash
 from governance import selectors
 from governance.charts import stacked_bars
+from governance.directors_elect import directors_elect
 from governance.markdown import render_markdown
 from governance.models import (
     ChangeRecord,
@@ -68,7 +69,12 @@ def board_history(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/board_history.html",
-        {"page_obj": _page(request, selectors.board_history()), "officers": selectors.officer_history()},
+        {
+            "page_obj": _page(request, selectors.board_history()),
+            "officers": selectors.officer_history(),
+            # Elected and certified, not seated yet: shown above the holdings on the first page.
+            "directors_elect": directors_elect(),
+        },
     )
 
 

@@ -3,6 +3,9 @@
  * - A form or button with data-confirm="Question?" asks before submitting.
  * - A table wrapper (.table-wrap) that scrolls sideways and has no tabindex of its own in the
  *   template becomes a named, focusable region, so it can be scrolled with the keyboard.
+ * - An error summary marked data-focus-on-load (role=alert, tabindex=-1) takes the focus,
+ *   so keyboard and screen-reader users land on it (the autofocus attribute does the same
+ *   without this file where the browser honours it).
  * Loaded with `defer` from base.html; CSP allows only same-origin scripts, so keep it here. */
 (function () {
   "use strict";
@@ -26,6 +29,16 @@
     });
   });
 
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary && document.activeElement !== summary) summary.focus();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter;
@@ -39,7 +52,8 @@
     if (caption && caption.textContent.trim()) return caption.textContent.trim();
     var section = wrap.closest("section, article, main");
     var heading = section && section.querySelector("h1, h2, h3");
-    return heading && heading.textContent.trim() ? heading.textContent.trim() : "Table";
+    if (heading && heading.textContent.trim()) return heading.textContent.trim();
+    return document.body.getAttribute("data-table-label") || "Table";
   }
 
   function focusableScrollers() {

@@ -205,7 +205,7 @@ def test_a_members_journey_logs_no_address_no_tracker_and_not_who_voted(captured
     ranks = {f"rank-{c.pk}": str(i) for i, c in enumerate(candidates, start=1)}
     cast = client.post(
         f"/elections/{voting.slug}/ballot/",
-        {"entry": str(entry.pk), **ranks},
+        {"action": "cast", "entry": str(entry.pk), **ranks},
         HTTP_X_REQUEST_ID="cast-request-0001",
     )
     assert cast.status_code == 200 and "Your tracker code" in cast.content.decode()

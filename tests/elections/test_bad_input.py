@@ -33,8 +33,9 @@ def voting(elections):
     return elections.voting(candidates=["Ada", "Bob", "Cy"], voters=3)
 
 
-def _ballot(client, election, data):
-    return client.post(reverse("elections:ballot", args=[election.slug]), data)
+def _ballot(client, election, data, *, action="cast"):
+    """Post the ballot straight to the cast (the step that must check everything again)."""
+    return client.post(reverse("elections:ballot", args=[election.slug]), {"action": action, **data})
 
 
 # --- The ballot ---------------------------------------------------------------------------

@@ -64,7 +64,12 @@ def test_casting_through_the_form_renders_the_receipt_and_leaves_the_session_alo
     before = Session.objects.get(session_key=session_key).session_data
     response = client.post(
         reverse("elections:ballot", args=[election.slug]),
-        {"entry": str(entry_for(election, voter).pk), f"rank-{bob.pk}": "1", f"rank-{ada.pk}": "2"},
+        {
+            "action": "cast",
+            "entry": str(entry_for(election, voter).pk),
+            f"rank-{bob.pk}": "1",
+            f"rank-{ada.pk}": "2",
+        },
     )
     assert response.status_code == 200
     assert "Your tracker code" in response.content.decode()
@@ -78,7 +83,12 @@ def test_a_bad_ballot_is_shown_again_with_the_reason_and_nothing_is_stored(clien
     client.force_login(voter)
     response = client.post(
         reverse("elections:ballot", args=[election.slug]),
-        {"entry": str(entry_for(election, voter).pk), f"rank-{bob.pk}": "1", f"rank-{ada.pk}": "1"},
+        {
+            "action": "cast",
+            "entry": str(entry_for(election, voter).pk),
+            f"rank-{bob.pk}": "1",
+            f"rank-{ada.pk}": "1",
+        },
     )
     assert response.status_code == 400
     assert "a rank is used twice" in response.content.decode()
@@ -90,7 +100,7 @@ def test_tracker_lookup_finds_a_counted_ballot_after_the_close(client, elections
     client.force_login(voter)
     response = client.post(
         reverse("elections:ballot", args=[election.slug]),
-        {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+        {"action": "cast", "entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
     )
     code = response.context["receipt"].tracker
     election = elections.close(election)
@@ -120,7 +130,7 @@ def test_results_page_has_the_chart_turnout_and_downloads(client, elections, vot
     client.force_login(voter)
     client.post(
         reverse("elections:ballot", args=[election.slug]),
-        {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+        {"action": "cast", "entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
     )
     election = elections.close(election)
     # One voter in a class is below the reference minimum: publish anyway for this test.
@@ -181,7 +191,7 @@ def test_the_chair_closes_counts_and_certifies_from_the_committee_page(
         client.force_login(voter)
         client.post(
             reverse("elections:ballot", args=[election.slug]),
-            {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+            {"action": "cast", "entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
         )
     clock.set(election.voting_closes_at)
     _committee(client)
@@ -193,7 +203,7 @@ def test_the_chair_closes_counts_and_certifies_from_the_committee_page(
     run_jobs()
     election.refresh_from_db()
     assert election.state == ElectionState.COUNTED
-    client.post(reverse("elections_manage:certify", args=[election.slug]))
+    client.post(reverse("elections_manage:certify", args=[election.slug]), {"confirm": "on"})
     election.refresh_from_db()
     assert election.state == ElectionState.CERTIFIED
 
@@ -244,7 +254,7 @@ def test_the_approval_ballot_is_labelled_checkboxes_and_casts_marks(client, elec
     )
     client.post(
         reverse("elections:ballot", args=[election.slug]),
-        {"entry": str(entry_for(election, voter).pk), "mark": [str(ada.pk), str(bob.pk)]},
+        {"action": "cast", "entry": str(entry_for(election, voter).pk), "mark": [str(ada.pk), str(bob.pk)]},
     )
     assert _only(opened_ballots(election))[0] == sorted([ada.pk, bob.pk])
 
@@ -254,7 +264,7 @@ def test_every_published_file_downloads(client, elections, voting):
     client.force_login(voter)
     client.post(
         reverse("elections:ballot", args=[election.slug]),
-        {"entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
+        {"action": "cast", "entry": str(entry_for(election, voter).pk), f"rank-{ada.pk}": "1"},
     )
     election = elections.close(election)
     # One voter in a class is below the reference minimum: publish anyway for this test.
