@@ -333,6 +333,20 @@ def prepared_for_rights(membership: Membership, at: dt.datetime) -> Membership:
     return membership
 
 
+def current_snapshot(*, membership: Membership, at: dt.datetime | None = None) -> Snapshot | None:
+    """The snapshot the voting-rights answer reads at ``at`` (now by default): the
+    materialised standing, or the history for a moment before the latest event. Banners and
+    reminders read their term from it, so they never disagree with the API."""
+    at = at or clock.now()
+    loaded = _membership_for(membership, at)
+    if loaded is None:
+        return None
+    standing = getattr(loaded, "standing", None)
+    if standing is not None and standing.event.at <= at:
+        return _snapshot_of(loaded, standing.event)
+    return next(_latest_snapshots(at, Membership.objects.filter(pk=loaded.pk)), None)
+
+
 def voting_rights(*, subject: Any, at: dt.datetime | None = None) -> VotingRights:
     """Whether ``subject`` (a membership, organisation or user) may vote at ``at``, and why not.
 
