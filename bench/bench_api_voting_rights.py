@@ -87,13 +87,19 @@ def run() -> None:
     for i in range(200):
         org = Organisation.objects.create(legal_name=f"Org {i}", slug=f"org-{i}")
         Membership.objects.create(organisation=org, class_code="silver", state=MembershipState.ACTIVE)
+    from members.standing import refresh_standings
+
+    refresh_standings()  # events written in bulk: materialise each membership's snapshot
     cache.clear()
     client = APIClient()
     url = f"/api/v1/voting-rights/members/{membership.number}/"
+    past = (now - dt.timedelta(days=HISTORY // 2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     print(f"== voting rights API ({HISTORY} history rows, {REQUESTS} requests each, {connection.vendor})")
     with override_settings(CHARTER_API_THROTTLE_RATES={"api_ip": "100000000/min"}):
         _measure(client, "member rights (JSON, anonymous)", url)
         _measure(client, "member rights (signed JWS)", url + "?format=jws")
+        _measure(client, "member rights at a past moment (history)", url + f"?at={past}")
+        _measure(client, "trivial view (audit/head)", "/api/v1/audit/head/")
         _measure(client, "directory organisations (50 per page)", "/api/v1/organisations/")
 
 

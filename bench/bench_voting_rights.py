@@ -61,6 +61,9 @@ def populate(first: int, n: int) -> None:
                 )
             )
     MembershipEvent.objects.bulk_create(events, batch_size=5000)
+    from members.standing import refresh_standings
+
+    refresh_standings([m.pk for m in members])  # bulk loaders materialise the snapshot too
 
 
 def main() -> None:
@@ -91,6 +94,21 @@ def main() -> None:
                 f"  {n:>7} members: {elapsed:6.2f} s, {len(queries.captured_queries)} queries, {eligible} eligible, "
                 f"{n / elapsed:,.0f} members/s"
             )
+            # One member's answer in-process, as the API computes it (now, and a past moment).
+            from members.rights import voting_rights
+
+            sample = list(Membership.objects.order_by("?")[:200])
+            for label, moment in (("now", None), ("at a past moment", at - dt.timedelta(days=200))):
+                voting_rights(subject=sample[0], at=moment)  # warm the rule-set cache
+                with CaptureQueriesContext(connection) as single:
+                    voting_rights(subject=sample[0], at=moment)
+                t1 = time.perf_counter()
+                for m in sample:
+                    voting_rights(subject=m, at=moment)
+                per = (time.perf_counter() - t1) / len(sample)
+                print(
+                    f"           one answer {label}: {1000 * per:.2f} ms, {len(single.captured_queries)} queries"
+                )
 
 
 if __name__ == "__main__":

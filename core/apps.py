@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.core.signals import request_started
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +10,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks, sites  # noqa: F401  (checks registers itself on import)
+        from core.models import RuleSet
+        from core.rules import forget_cached_rule_sets
 
+        for signal in (post_save, post_delete):
+            signal.connect(forget_cached_rule_sets, sender=RuleSet, dispatch_uid=f"core.rules_cache.{signal}")
         post_migrate.connect(sites.site_sync, sender=self, dispatch_uid="core.site_sync")
         from allauth.mfa.signals import authenticator_added
 

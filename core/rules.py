@@ -38,6 +38,63 @@ def rules_in_force(*, at: dt.datetime | None = None) -> RuleSet:
     return rule_set
 
 
+# --- The rule set per version, cached in this process ----------------------------------------
+#
+# Why cache by id, and ask the database which id is in force: a version's rows are immutable
+# once adopted (the board edits only drafts, and drafts are never in force, so never cached
+# here), but *which* version is in force changes with time alone (a version takes effect on
+# its date) and when another process adopts a version that takes effect today. A cached list
+# of versions would need a TTL (stale answers in the other gunicorn workers until it runs
+# out) or a version check costing a query anyway. "Which id is in force at t" is one indexed
+# row that the caller can fold into the query it makes anyway (``in_force_id`` as a
+# subquery: the voting-rights API reads membership, snapshot and rule-set id in one query),
+# so answers are exact in every process and only the immutable contents are cached.
+# Saving or deleting a rule set (or a part registered below) clears this process's cache.
+
+_BY_ID: dict[int, RuleSet] = {}
+_CACHE_CLEARERS: list[Callable[[], None]] = []
+
+
+def in_force_id(at: dt.datetime) -> Any:
+    """The id of the version in force at ``at``: a one-row query, or a ``Subquery`` to embed."""
+    return (
+        RuleSet.objects.filter(effective_from__isnull=False, effective_from__lte=at)
+        .order_by("-effective_from", "-version")
+        .values("id")[:1]
+    )
+
+
+def rule_set_cached(pk: int) -> RuleSet:
+    """Version ``pk``, shared by every caller in this process: read it, never change it."""
+    rule_set = _BY_ID.get(pk)
+    if rule_set is None:
+        rule_set = RuleSet.objects.get(pk=pk)
+        if rule_set.effective_from is not None:  # adopted: immutable from now on
+            _BY_ID[pk] = rule_set
+    return rule_set
+
+
+def rules_in_force_cached(*, at: dt.datetime | None = None) -> RuleSet:
+    """``rules_in_force``, with one cheap indexed query for the id and the contents cached."""
+    pk = in_force_id(at or clock.now()).first()
+    if pk is None:
+        raise NotFound("No rule set is in force at that moment.", code="no_rule_set")
+    return rule_set_cached(pk["id"])
+
+
+def register_rule_set_cache(clear: Callable[[], None]) -> None:
+    """Another app's per-version cache (the members' classes), cleared with this one."""
+    if clear not in _CACHE_CLEARERS:
+        _CACHE_CLEARERS.append(clear)
+
+
+def forget_cached_rule_sets(*args: Any, **kwargs: Any) -> None:
+    """Clear this process's rule-set caches (a signal receiver: any arguments)."""
+    _BY_ID.clear()
+    for clear in _CACHE_CLEARERS:
+        clear()
+
+
 @dataclass(frozen=True)
 class RuleSetPart:
     """A row another app keeps for each rule-set version.

@@ -32,5 +32,19 @@ class MembersConfig(AppConfig):
             permissions.can_manage_members,
             order=20,
         )
+        # The classes of each rule-set version, cached with the version (core/rules.py).
+        from django.db.models.signals import post_delete, post_save
+
+        from core.rules import forget_cached_rule_sets, register_rule_set_cache
+        from members import rights
+        from members.models import MembershipClass
+
+        register_rule_set_cache(rights.forget_cached_classes)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_cached_rule_sets,
+                sender=MembershipClass,
+                dispatch_uid=f"members.classes_cache.{signal}",
+            )
         # Members' data: export, erasure and retention of memberships (core/privacy.py).
         privacy.register()

@@ -427,6 +427,25 @@ class MembershipEvent(models.Model):
         return f"{self.membership_id} {self.kind} → {self.state} at {self.at:%Y-%m-%d}"
 
 
+class MembershipStanding(models.Model):
+    """Each membership's latest history event (by ``at``, then id): the snapshot that answers
+    "now" (and any moment at or after that event) in one indexed join.
+
+    Written in the same transaction as the event, by ``members.standing.refresh_standings``
+    (the transition service, the approval of a fresh application, bulk loaders and the
+    migration that added it). A row of its own, not a column on ``Membership``: a stale
+    ``Membership.save()`` elsewhere can never overwrite it.
+    """
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, primary_key=True, related_name="standing"
+    )
+    event = models.ForeignKey(MembershipEvent, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} → event {self.event_id}"
+
+
 class ApplicationState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     NEEDS_INFO = "needs_info", _("Question from the committee")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.errors import NotFound
 from core.models import RuleSet
-from core.rules import rules_in_force
+from core.rules import in_force_id, rule_set_cached, rules_in_force_cached
 from members.models import (
     Membership,
     MembershipClass,
@@ -198,8 +198,21 @@ def decide(
     )
 
 
+_CLASSES: dict[int, dict[str, MembershipClass]] = {}
+
+
+def forget_cached_classes() -> None:
+    _CLASSES.clear()
+
+
 def _classes(rules: RuleSet) -> dict[str, MembershipClass]:
-    return {c.code: c for c in MembershipClass.objects.filter(rule_set=rules)}
+    """The version's classes by code; cached with the (immutable, adopted) version."""
+    classes = _CLASSES.get(rules.pk)
+    if classes is None:
+        classes = {c.code: c for c in MembershipClass.objects.filter(rule_set=rules)}
+        if rules.effective_from is not None:
+            _CLASSES[rules.pk] = classes
+    return classes
 
 
 _SNAPSHOT_FIELDS = (
@@ -260,20 +273,90 @@ def _latest_snapshots(at: dt.datetime, memberships: Any = None) -> Any:
         )
 
 
-def _membership_for(subject: Any) -> Membership | None:
+# --- The fast path: the materialised snapshot (``MembershipStanding``) -------------------------
+#
+# The latest event by (``at``, id) is, for any moment at or after its ``at``, exactly the
+# event the history would pick (every other event is at or before it). So a query at or after
+# the latest event (which includes "now" for every history that is not dated in the future)
+# reads the standing row joined to its event in the membership's own query, with the id of
+# the rule set in force at that moment as a subquery, and runs ``decide`` on it: grace and
+# lapse as dates pass, and a version taking effect on its date, are computed at read time.
+# An earlier moment reads the history as before.
+
+_RULE_SET_AT = "rights_rule_set_id"
+
+
+def rights_memberships(at: dt.datetime) -> Any:
+    """Memberships with everything ``voting_rights(at=at)`` needs, in one indexed query."""
+    return Membership.objects.select_related("user", "organisation", "standing__event").annotate(
+        **{_RULE_SET_AT: Subquery(in_force_id(at))}
+    )
+
+
+def _snapshot_of(membership: Membership, event: MembershipEvent) -> Snapshot:
+    org = membership.organisation
+    user = membership.user
+    return Snapshot(
+        number=membership.number,
+        subject_type="organisation" if org is not None else "individual",
+        name=org.legal_name if org is not None else ((user.full_name or user.email) if user else ""),
+        state=event.state,
+        class_code=event.class_code,
+        member_since=event.member_since,
+        expires_at=event.expires_at,
+        event_at=event.at,
+        reason=event.reason,
+        decision_ref=event.decision_ref,
+    )
+
+
+def _rules_for(membership: Membership, at: dt.datetime) -> RuleSet:
+    pk = getattr(membership, _RULE_SET_AT, None)
+    if pk is None:
+        raise NotFound("No rule set is in force at that moment.", code="no_rule_set")
+    return rule_set_cached(pk)
+
+
+def _membership_for(subject: Any, at: dt.datetime) -> Membership | None:
     if isinstance(subject, Membership):
-        return subject
+        if hasattr(subject, _RULE_SET_AT) and getattr(subject, "_rights_at", None) == at:
+            return subject  # loaded by ``rights_memberships(at)``
+        return rights_memberships(at).filter(pk=subject.pk).first()
     if isinstance(subject, Organisation):
-        return Membership.objects.filter(organisation=subject).first()
-    return Membership.objects.filter(user=subject).first()
+        return rights_memberships(at).filter(organisation=subject).first()
+    return rights_memberships(at).filter(user=subject).first()
+
+
+def prepared_for_rights(membership: Membership, at: dt.datetime) -> Membership:
+    """Mark ``membership`` (from ``rights_memberships(at)``) as loaded for that moment."""
+    membership._rights_at = at  # type: ignore[attr-defined]
+    return membership
+
+
+def current_snapshot(*, membership: Membership, at: dt.datetime | None = None) -> Snapshot | None:
+    """The snapshot the voting-rights answer reads at ``at`` (now by default): the
+    materialised standing, or the history for a moment before the latest event. Banners and
+    reminders read their term from it, so they never disagree with the API."""
+    at = at or clock.now()
+    loaded = _membership_for(membership, at)
+    if loaded is None:
+        return None
+    standing = getattr(loaded, "standing", None)
+    if standing is not None and standing.event.at <= at:
+        return _snapshot_of(loaded, standing.event)
+    return next(_latest_snapshots(at, Membership.objects.filter(pk=loaded.pk)), None)
 
 
 def voting_rights(*, subject: Any, at: dt.datetime | None = None) -> VotingRights:
-    """Whether ``subject`` (a membership, organisation or user) may vote at ``at``, and why not."""
+    """Whether ``subject`` (a membership, organisation or user) may vote at ``at``, and why not.
+
+    One query (none for a membership loaded with ``rights_memberships(at)``), plus one
+    history query for a moment before the latest event.
+    """
     at = at or clock.now()
-    rules = rules_in_force(at=at)
-    membership = _membership_for(subject)
+    membership = _membership_for(subject, at)
     if membership is None:
+        rules = rules_in_force_cached(at=at)
         is_org = isinstance(subject, Organisation)
         return decide(
             snapshot=None,
@@ -283,7 +366,12 @@ def voting_rights(*, subject: Any, at: dt.datetime | None = None) -> VotingRight
             subject_type="organisation" if is_org else "individual",
             name=str(subject),
         )
-    snapshot = next(_latest_snapshots(at, Membership.objects.filter(pk=membership.pk)), None)
+    rules = _rules_for(membership, at)
+    standing = getattr(membership, "standing", None)  # loaded by the join: no query
+    if standing is not None and standing.event.at <= at:
+        snapshot: Snapshot | None = _snapshot_of(membership, standing.event)
+    else:  # a past moment (or a history without a standing row): read the history
+        snapshot = next(_latest_snapshots(at, Membership.objects.filter(pk=membership.pk)), None)
     return decide(
         snapshot=snapshot,
         rules=rules,
@@ -298,7 +386,7 @@ def voting_rights(*, subject: Any, at: dt.datetime | None = None) -> VotingRight
 def voting_rights_bulk(*, at: dt.datetime | None = None) -> list[VotingRights]:
     """``voting_rights`` for every membership with history at ``at``, in three queries."""
     at = at or clock.now()
-    rules = rules_in_force(at=at)
+    rules = rules_in_force_cached(at=at)
     classes = _classes(rules)
     return [
         decide(snapshot=snapshot, rules=rules, classes=classes, at=at) for snapshot in _latest_snapshots(at)

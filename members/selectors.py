@@ -25,7 +25,7 @@ from members.models import (
     Organisation,
     Reminder,
 )
-from members.rights import VotingRights, voting_rights
+from members.rights import Snapshot, VotingRights, current_snapshot, voting_rights
 
 S = MembershipState
 # States in which a member is listed in the public directory.
@@ -46,17 +46,44 @@ class MemberDashboard:
     applications: list[Any] = field(default_factory=list)
 
 
+def reminder_is_current(*, term_expires_at: dt.datetime, snapshot: Snapshot | None) -> bool:
+    """A reminder still asks for action: its term is the one the membership's standing (the
+    snapshot the voting-rights API reads) ends with, and the membership has not ended. Once
+    dues are paid (through billing or a renewal) the standing runs to the new expiry and the
+    old term's reminder is no longer shown, whether or not a job closed it yet."""
+    return (
+        snapshot is not None
+        and snapshot.state != MembershipState.ENDED
+        and snapshot.expires_at is not None
+        and snapshot.expires_at == term_expires_at
+    )
+
+
+def open_reminders(*, memberships: list[Membership], at: dt.datetime | None = None) -> list[Reminder]:
+    """Undismissed reminders of ``memberships`` that are still current (see above)."""
+    if not memberships:
+        return []
+    at = at or clock.now()
+    snapshots = {m.pk: current_snapshot(membership=m, at=at) for m in memberships}
+    reminders = Reminder.objects.filter(membership__in=memberships, dismissed_at__isnull=True).select_related(
+        "membership__organisation", "membership__user"
+    )
+    return [
+        r
+        for r in reminders.order_by("term_expires_at", "pk")
+        if reminder_is_current(term_expires_at=r.term_expires_at, snapshot=snapshots.get(r.membership_id))
+    ]
+
+
 def member_dashboard(*, user: Any) -> MemberDashboard:
     membership = Membership.objects.filter(user=user).first()
     rights = voting_rights(subject=membership) if membership else None
     orgs = Organisation.objects.filter(Q(representative=user) | Q(alternate=user) | Q(admins=user)).distinct()
     organisations = [(org, voting_rights(subject=org)) for org in orgs]
-    reminders = list(
-        Reminder.objects.filter(
-            membership__in=[m for m in [membership] if m]
-            + list(Membership.objects.filter(organisation__in=orgs)),
-            dismissed_at__isnull=True,
-        ).select_related("membership")
+    # Banners read their term from the same standing as the voting-rights answer: a reminder
+    # of a term already paid (e.g. through billing) is not shown, even before a job closes it.
+    reminders = open_reminders(
+        memberships=[m for m in [membership] if m] + list(Membership.objects.filter(organisation__in=orgs))
     )
     applications = list(user.membership_applications.order_by("-submitted_at")[:5])
     return MemberDashboard(membership, rights, organisations, reminders, applications)

@@ -90,3 +90,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         reporter.write_line(f"CHARTER_FAIL_ON_SKIP: {skipped} test(s) skipped; CI requires none.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_set_cache() -> Iterator[None]:
+    """Each test starts without cached rule sets: ids are reused after a rollback."""
+    from core.rules import forget_cached_rule_sets
+
+    forget_cached_rule_sets()
+    yield
+    forget_cached_rule_sets()

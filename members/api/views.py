@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import clock
 from core.api.framework import (
     PUBLIC_ERRORS,
     CharterAPIView,
@@ -29,6 +30,7 @@ from members.api.selectors import (
     access_membership_for_rights,
     directory_organisations,
     memberships_spoken_for,
+    own_membership,
 )
 from members.api.serializers import (
     DirectoryOrganisationSerializer,
@@ -89,10 +91,13 @@ class RightsQuery:
         if election_id and self.at is not None:
             raise ValidationFailed(_("Ask with “at” or with “election”, not both."), code="at_and_election")
         self.election = access_frozen_roll(election_id=election_id) if election_id else None
+        # One moment for the whole answer: the query that loads the memberships picks the
+        # rule set in force at it, and ``as_of`` shows it.
+        self.moment = None if self.election is not None else (self.at or clock.now())
 
     def answer(self, membership: Membership, *, full: bool) -> dict[str, Any]:
         if self.election is None:
-            return rights_answer(voting_rights(subject=membership, at=self.at), full=full)
+            return rights_answer(voting_rights(subject=membership, at=self.moment), full=full)
         rights = voting_rights_on_roll(membership=membership, election=self.election)
         return rights_answer(rights, full=full, election=self.election.slug)
 
@@ -110,7 +115,7 @@ class _SubjectRightsView(SignedAnswerMixin, CharterAPIView):
     def get(self, request: Request, number: str) -> Response:
         query = RightsQuery(request)
         membership = access_membership_for_rights(
-            user=request.user, number=number, organisation=self.organisation
+            user=request.user, number=number, organisation=self.organisation, at=query.moment
         )
         full = can_view_voting_rights_reasons(request.user, membership)
         return _private(Response(query.answer(membership, full=full)))
@@ -159,10 +164,11 @@ class MyVotingRightsView(SignedAnswerMixin, CharterAPIView):
     )
     def get(self, request: Request) -> Response:
         query = RightsQuery(request)
-        own = Membership.objects.select_related("user").filter(user_id=request.user.pk).first()
+        own = own_membership(user=request.user, at=query.moment)
+        spoken_for = memberships_spoken_for(user=request.user, at=query.moment)
         data = {
             "member": query.answer(own, full=True) if own else None,
-            "organisations": [query.answer(m, full=True) for m in memberships_spoken_for(user=request.user)],
+            "organisations": [query.answer(m, full=True) for m in spoken_for],
         }
         return _private(Response(data))
 

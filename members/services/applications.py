@@ -51,6 +51,7 @@ from members.services.organisations import (
     user_by_email,
 )
 from members.services.transitions import membership_renew, membership_transition
+from members.standing import refresh_standings
 
 A = ApplicationState
 Role = RepresentativeChange.Role
@@ -643,6 +644,7 @@ def _start_or_await_dues(
         actor_ref=actor_ref(actor),
         recorded_at=now,
     )
+    refresh_standings([membership.pk])
     audit_record(
         actor=actor,
         action=f"membership.{kind}",

@@ -24,6 +24,8 @@ from core.mail import email_queue
 from core.rules import rules_in_force
 from members.models import Membership, MembershipClass, MembershipState, Reminder
 from members.permissions import can_dismiss_reminder
+from members.rights import current_snapshot
+from members.selectors import reminder_is_current
 
 S = MembershipState
 
@@ -131,12 +133,14 @@ def reminder_send(
             .filter(pk=membership_id)
             .first()
         )
+        snapshot = current_snapshot(membership=membership, at=at) if membership is not None else None
         if (
             membership is None
-            or membership.state not in REMINDED_STATES
-            or membership.expires_at != term_expires_at
+            or snapshot is None
+            or snapshot.state not in REMINDED_STATES
+            or not reminder_is_current(term_expires_at=term_expires_at, snapshot=snapshot)
         ):
-            return None  # renewed, suspended or ended since it was selected
+            return None  # renewed, suspended or ended since it was selected (the standing says)
         if Reminder.objects.filter(
             membership=membership, term_expires_at=term_expires_at, offset_days__lte=offset_days
         ).exists():

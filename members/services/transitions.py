@@ -22,6 +22,7 @@ from core.rules import rules_in_force
 from members.decisions import DecisionRef, check_adopted_decision
 from members.hooks import MembershipTransition, run_transition_hooks
 from members.models import Membership, MembershipEvent, MembershipState
+from members.standing import refresh_standings
 
 S = MembershipState
 
@@ -95,6 +96,9 @@ def membership_transition(
             decision_number=decision.number if decision else None,
             actor_ref=getattr(actor, "audit_ref", "system") if actor else "system",
         )
+        # The materialised snapshot, in the same transaction (an event dated in the past
+        # does not displace a later one: the statement picks the latest by ``at``).
+        refresh_standings([locked.pk])
         audit_record(
             actor=actor,
             action=f"membership.{kind}",

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.rules import rules_in_force
+from core.rules import forget_cached_rule_sets, rules_in_force
 from members.models import Membership, MembershipClass
 from members.rights import voting_rights, voting_rights_bulk
 from members.services.transitions import (
@@ -18,6 +18,7 @@ from members.services.transitions import (
     membership_renew,
     membership_suspend,
 )
+from members.standing import refresh_standings
 from tests.factories import OrganisationFactory, UserFactory, make_member, register_decision
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def test_weight_comes_from_the_class_in_the_rule_set(clock, code):
 def test_a_changed_weight_in_the_data_changes_the_answer(clock):
     member = make_member(class_code="individual")
     MembershipClass.objects.filter(rule_set=rules_in_force(), code="individual").update(vote_weight=3)
+    forget_cached_rule_sets()  # an adopted version is never changed in place by the app
     assert voting_rights(subject=member).weight == 3
 
 
@@ -53,6 +55,7 @@ def test_pending_membership_does_not_vote(clock):
     MembershipEvent.objects.create(
         membership=membership, at=clock.now(), kind="approved", state="pending", class_code="individual"
     )
+    refresh_standings([membership.pk])
     rights = voting_rights(subject=user)
     assert not rights.eligible and rights.weight == 0 and _codes(rights) == ["pending"]
 
@@ -206,17 +209,24 @@ def test_single_answer_runs_a_constant_number_of_queries(clock):
             decision_number=register_decision().number,
         )
         membership_reinstate(membership=long, actor=None, decision_number=register_decision().number)
+    voting_rights(subject=short)  # the first answer reads the rule set and its classes, then cached
     counts = []
     for m in (short, long):
         with CaptureQueriesContext(connection) as ctx:
             voting_rights(subject=m)
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1]
+    # One query: the membership joined to its latest snapshot, with the version in force.
+    assert counts == [1, 1]
+    # A moment before the latest event reads the history: one more query, still constant.
+    with CaptureQueriesContext(connection) as ctx:
+        voting_rights(subject=long, at=clock.now() - dt.timedelta(days=20))
+    assert len(ctx.captured_queries) == 2
 
 
 def test_bulk_runs_a_constant_number_of_queries(clock):
     for _ in range(5):
         make_member()
+    voting_rights_bulk()  # reads the rule set and its classes once; cached from then on
     with CaptureQueriesContext(connection) as small:
         assert len(voting_rights_bulk()) == 5
     for _ in range(60):
