@@ -225,7 +225,10 @@ CELERY_BEAT_SCHEDULE = {
     "retention-daily": {"task": "core.apply_retention", "schedule": crontab(hour=3, minute=40)},
     # Deletes the lines of frozen rolls whose retention period (rule set) has run out.
     # Tallies written consents whose deadline has passed (governance.services.consents).
-    "governance-written-consents": {"task": "governance.tally_written_consents", "schedule": crontab(minute="*")},
+    "governance-written-consents": {
+        "task": "governance.tally_written_consents",
+        "schedule": crontab(minute="*"),
+    },
     "elections-roll-retention": {"task": "elections.purge_rolls", "schedule": crontab(minute=23, hour=3)},
 }
 # --- Ballot secrecy ------------------------------------------------------------------------
