@@ -65,7 +65,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.SecondFactorMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its process_exception sees a view's error first: the database unreachable -> 503.
+    "core.unavailable.DatabaseUnavailableMiddleware",
 ]
+DATABASE_UNAVAILABLE_RETRY_AFTER = 15  # seconds, the Retry-After of that 503
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
