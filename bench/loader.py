@@ -275,6 +275,8 @@ def make_sessions(*, voters: int, out: Path, seed: int = 16) -> dict[str, int]:
     from elections.models import Candidate, Election, RollEntry
     from members.models import Membership
 
+    # The server's key signs the sessions (test settings fix their own; the bench passes it).
+    settings.SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or settings.SECRET_KEY
     rng = random.Random(seed)
     election = Election.objects.get(slug=BENCH_SLUG)
     cands = list(

@@ -254,6 +254,8 @@ REST_FRAMEWORK = {
 }
 # Signed voting-rights statements (JWS) stay valid this long.
 SIGNED_STATEMENT_TTL_SECONDS = env.int("SIGNED_STATEMENT_TTL_SECONDS", default=24 * 60 * 60)
+# `make bench` serves a trivial API view at /api/v1/bench/ping/ to compare endpoints with.
+CHARTER_BENCH = env.bool("CHARTER_BENCH", default=False)
 CHARTER_API_THROTTLE_RATES = {
     "api_ip": env.str("API_RATE_PER_IP", default="600/min"),
     "api_token": env.str("API_RATE_PER_TOKEN", default="300/min"),
