@@ -294,19 +294,28 @@ def wrk_cast(
     db: str,
     connections: int = 64,
     pg_port: int = 5432,
-    expect: int,
+    expect: int | None,
     stall_seconds: float = 15,
     during: object = None,
     budget_seconds: float = 3600,
 ) -> dict:
-    """Cast every ballot of ``voters`` with wrk (bench/wrk/cast.lua); stop wrk when the roll
-    shows ``expect`` votes, nothing changed for ``stall_seconds``, or after ``budget_seconds``. ``during(elapsed)`` is
+    """Cast every ballot of ``voters`` with wrk (bench/wrk/cast.lua); stop wrk when every
+    ballot has its answer, the roll shows ``expect`` votes (unless None), nothing changed for ``stall_seconds``, or after ``budget_seconds``. ``during(elapsed)`` is
     called every half second while it runs (the fault drills kill things from it)."""
     import json
 
     argv = ["wrk", "-t2", f"-c{connections}", "-d3600s", "--timeout", "30s", "-s",
             str(ROOT / "bench" / "wrk" / "cast.lua"), url]  # fmt: skip
-    env = {**os.environ, "WRK_VOTERS": str(voters), "WRK_SLUG": slug, "WRK_THREADS": "2"}
+    import tempfile
+
+    done = Path(tempfile.mkdtemp(prefix="charter-wrk-"))
+    env = {
+        **os.environ,
+        "WRK_VOTERS": str(voters),
+        "WRK_SLUG": slug,
+        "WRK_THREADS": "2",
+        "WRK_DONE": str(done),
+    }
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = time.monotonic()
     seen, changed = -1, time.monotonic()
@@ -314,6 +323,7 @@ def wrk_cast(
         time.sleep(0.5)
         if callable(during):
             during(time.monotonic() - started)
+        answered = len(list(done.iterdir())) >= 2
         try:
             marked = voted_count(db=db, slug=slug, port=pg_port)[1]
         except subprocess.CalledProcessError:  # the database is down (a fault drill)
@@ -321,7 +331,8 @@ def wrk_cast(
         if marked != seen:
             seen, changed = marked, time.monotonic()
         if (
-            marked >= expect
+            answered
+            or (expect is not None and marked >= expect)
             or time.monotonic() - changed > stall_seconds
             or time.monotonic() - started > budget_seconds
         ):

@@ -2,7 +2,8 @@
 -- "session csrf entry ranks" lines (bench/loader.py). Thread i of n posts lines i, i+n, …,
 -- one ballot each, through the real ballot form with the voter's session and CSRF cookies.
 -- WRK_SLUG is the election. Once its lines are sent a connection only polls /healthz (every
--- 200 ms); the caller stops wrk (SIGINT) when the roll says every ballot is in. Ballots per
+-- 200 ms); the caller stops wrk (SIGINT) once each thread wrote its file in WRK_DONE (every
+-- ballot answered), or the roll stops changing (a request lost with a killed worker). Ballots per
 -- second come from this script's own clock: first POST sent to last POST answered.
 -- done() prints one JSON line.
 local ffi = require("ffi")
@@ -20,6 +21,7 @@ local lines = {}
 for line in io.lines(os.getenv("WRK_VOTERS")) do if line ~= "" then lines[#lines + 1] = line end end
 local slug = os.getenv("WRK_SLUG")
 local nthreads = tonumber(os.getenv("WRK_THREADS") or "2")
+donedir = os.getenv("WRK_DONE") or ""
 local threads = {}
 
 function setup(thread)
@@ -66,6 +68,9 @@ function response(status, headers, body)
   end
   answered = answered + 1
   last = now()
+  if answered == #mine and donedir ~= "" then  -- tells the caller this thread has every answer
+    local f = io.open(donedir .. "/thread-" .. id, "w"); if f then f:write(answered); f:close() end
+  end
   if status == 200 then cast = cast + 1
   elseif status == 400 then
     refused = refused + 1
