@@ -279,7 +279,7 @@ def drill_redis(stack: Stack) -> None:
             result["cast"] == 50 and result["s5xx"] == 0,
             f"ballots cast without Redis ({result['cast']} of 50)",
         )
-        drill_webhook_one = _event(0, f"redis{random.randrange(10**6)}")
+        drill_webhook_one = _event(0, f"redis{random.randrange(10**6)}")  # its job must wait, then run
         from members.billing.fakestripe.state import sign_payload
 
         header = sign_payload(
@@ -298,25 +298,31 @@ def drill_redis(stack: Stack) -> None:
         check(waiting >= 1, f"jobs wait in the outbox ({waiting} unsent)")
     finally:
         stack.start_redis()
-    # The relay runs from beat; here it is run once by hand, as beat would within a minute.
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", "from core.outbox import relay_outbox; print(relay_outbox())"],
-        cwd=Path(__file__).resolve().parent.parent, env=stack.env, check=True, capture_output=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    left = -1
+    # The relay runs from beat (not started here); it is run by hand, as beat would every 5 s.
+    event_id = json.loads(drill_webhook_one)["id"]
+    deadline = time.monotonic() + 120
+    outcome, relayed = "", []
     while time.monotonic() < deadline:
-        left = int(
-            psql(
-                "SELECT count(*) FROM billing_stripeevent WHERE outcome = 'pending'",
-                db=stack.db,
-                port=stack.pg_port,
-            )
+        out = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", "from core.outbox import relay_outbox; print(relay_outbox())"],
+            cwd=Path(__file__).resolve().parent.parent, env=stack.env, capture_output=True, text=True,
+        )  # fmt: skip
+        relayed.append((out.stdout.strip().splitlines() or ["?"])[-1])
+        outcome = psql(
+            f"SELECT outcome FROM billing_stripeevent WHERE event_id = '{event_id}'",
+            db=stack.db,
+            port=stack.pg_port,
         )
-        if left == 0:
+        if outcome != "pending":
             break
-        time.sleep(1)
-    check(left == 0, f"Redis back: the waiting jobs ran ({left} events still pending)")
+        time.sleep(5)
+    waiting = int(
+        psql("SELECT count(*) FROM core_outboxmessage WHERE sent_at IS NULL", db=stack.db, port=stack.pg_port)
+    )
+    check(
+        outcome == "processed", f"Redis back: the waiting job ran ({event_id}: {outcome}; relayed {relayed})"
+    )
+    check(waiting == 0, f"Redis back: the outbox is empty ({waiting} unsent)")
 
 
 def main() -> int:
