@@ -93,7 +93,7 @@ def _history(
     return events, state, expires, term_start
 
 
-def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[str, int]:
+def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[str, int | str]:
     from django.db import connection
 
     from core import clock

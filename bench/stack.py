@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -241,7 +242,7 @@ class Stack:
         for name in list(self.procs):
             self._stop(name)
 
-    def setup(self, *, members: int, organisations: int, voters: int) -> dict[str, object]:
+    def setup(self, *, members: int, organisations: int, voters: int) -> dict[str, Any]:
         """Database, migrations, static files, the bulk data (bench/loader.py)."""
         import json
 
