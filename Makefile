@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 export FAKE_STRIPE_URL ?= http://127.0.0.1:$(FAKE_STRIPE_PORT)
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint format worker beat jobs migrate demo bench browser check upgrade-test clean
+.PHONY: run test lint format worker beat jobs migrate demo bench faults faults-short browser check upgrade-test clean
 .PHONY: serve backup restore messages screenshots
 
 # A venv with the runtime dependencies (requirements.txt), refreshed when it changes.
@@ -107,8 +107,20 @@ check: $(VENV)/.dev
 upgrade-test: $(VENV)/.dev
 	.ci/upgrade-test
 
+# Issue 16's table (bench/run.py): its own gunicorn, Celery worker, Redis (port 16390) and
+# PostgreSQL database charter_bench on the local cluster, 100,000 members loaded in bulk,
+# load from wrk; prints the table and writes bench/results.md. BENCH_ARGS=--quick: small.
 bench: $(VENV)/.dev
-	@for f in bench/bench_*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) $$f || exit 1; done
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Fault drills (bench/faults.py): worker SIGKILL and PostgreSQL restart during casting (on a
+# cluster of its own, pg_createcluster on port 5499, dropped at the end), a Stripe webhook
+# storm, Redis down. faults-short (CI): the worker kill and the webhook storm, main cluster.
+faults: $(VENV)/.dev
+	$(PY) bench/faults.py
+
+faults-short: $(VENV)/.dev
+	$(PY) bench/faults.py --short
 
 clean:
 	rm -rf var/broker var/celerybeat-schedule* var/log

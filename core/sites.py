@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sites.models import SITE_CACHE, Site
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 
 
 def site_domain() -> str:
@@ -39,5 +39,6 @@ def sync_site_once(**kwargs: Any) -> None:
     _synced = True
     try:
         site_sync()
-    except DatabaseError:  # not migrated yet: the post-migrate sync will do it
+    # Not migrated yet (the post-migrate sync will do it) or unreachable (the next request tries).
+    except (DatabaseError, InterfaceError):
         _synced = False

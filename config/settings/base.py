@@ -66,7 +66,10 @@ MIDDLEWARE = [
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.NameRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its process_exception sees a view's error first: the database unreachable -> 503.
+    "core.unavailable.DatabaseUnavailableMiddleware",
 ]
+DATABASE_UNAVAILABLE_RETRY_AFTER = 15  # seconds, the Retry-After of that 503
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -84,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.site",
+                "core.context_processors.background_delay",
             ],
         },
     },
@@ -261,6 +265,8 @@ REST_FRAMEWORK = {
 }
 # Signed voting-rights statements (JWS) stay valid this long.
 SIGNED_STATEMENT_TTL_SECONDS = env.int("SIGNED_STATEMENT_TTL_SECONDS", default=24 * 60 * 60)
+# `make bench` serves a trivial API view at /api/v1/bench/ping/ to compare endpoints with.
+CHARTER_BENCH = env.bool("CHARTER_BENCH", default=False)
 CHARTER_API_THROTTLE_RATES = {
     "api_ip": env.str("API_RATE_PER_IP", default="600/min"),
     "api_token": env.str("API_RATE_PER_TOKEN", default="300/min"),

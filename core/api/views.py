@@ -11,7 +11,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.framework import PUBLIC_ERRORS, PublicAPIView, PublicListAPIView, error_responses
+from core.api.framework import (
+    PUBLIC_ERRORS,
+    CharterAPIView,
+    PublicAPIView,
+    PublicListAPIView,
+    error_responses,
+)
 from core.jws import published_keys
 from core.models import AuditEntry, AuditHead, PublishedHead
 
@@ -104,3 +110,15 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     return JsonResponse(
         {"code": "not_found", "message": _("There is no such API endpoint."), "detail": None}, status=404
     )
+
+
+class BenchPingView(CharterAPIView):
+    """``{"ok": true}``: the trivial view the benchmarks compare every endpoint with.
+
+    Routed only when ``CHARTER_BENCH`` is set (``make bench`` sets it), so production's
+    URL table and API schema do not change; it runs through the same CharterAPIView stack
+    (authentication, throttles, JSON renderer) as every API view.
+    """
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})

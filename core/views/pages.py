@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from core.dashboard import dashboard_context
+from core.unavailable import handled_exception_is_unavailable, unavailable_response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,5 +27,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # The database being unreachable (a restart, a failover) is a 503 with Retry-After.
+    if handled_exception_is_unavailable():
+        return unavailable_response(request)
     # No context processors that touch the database: the failure may be the database.
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
