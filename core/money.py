@@ -10,6 +10,10 @@ exports and audit data, where a locale-dependent separator would be ambiguous.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.utils import formats
+
 # Currencies without a minor unit: amounts are whole units.
 ZERO_DECIMAL_CURRENCIES = frozenset(
     {
@@ -54,3 +58,13 @@ def format_money(minor: int, currency: str) -> str:
     units, rest = divmod(abs(int(minor)), 10**exponent)
     amount = f"{units:,}" + (f".{rest:0{exponent}d}" if exponent else "")
     return f"{sign}{amount} {code}".strip()
+
+
+def format_money_local(minor: int, currency: str) -> str:
+    """``format_money`` for a page, in the active language's separators: ``2,500.00 USD`` in
+    English, ``2.500,00 USD`` in Spanish. Emails, CSV files and audit data keep ``format_money``."""
+    code = (currency or "").upper()
+    exponent = currency_exponent(code)
+    amount = Decimal(int(minor)).scaleb(-exponent)
+    text = formats.number_format(amount, decimal_pos=exponent, use_l10n=True, force_grouping=True)
+    return f"{text} {code}".strip()

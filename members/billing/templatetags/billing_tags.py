@@ -1,14 +1,14 @@
 from django import template
 
-from core.money import format_money
+from core.money import format_money_local
 
 register = template.Library()
 
 
 @register.filter
 def money(minor: int | None, currency: str) -> str:
-    """``{{ invoice.amount_minor|money:invoice.currency }}``"""
-    return format_money(int(minor or 0), currency) if currency else ""
+    """``{{ invoice.amount_minor|money:invoice.currency }}``, with the page language's separators."""
+    return format_money_local(int(minor or 0), currency) if currency else ""
 
 
 @register.filter
