@@ -132,7 +132,7 @@ def run(members: int = 100000) -> list[dict[str, Any]]:
     table = RollEntry._meta.db_table
     new_id = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
     bare_sql = (
-        f"INSERT INTO {table} (id, election_id, member_number, subject_type, class_code, weight, voter_id, "  # noqa: S608
+        f"INSERT INTO {table} (id, election_id, member_number, subject_type, class_code, weight, voter_id, "
         f"alternate_id, has_voted, salt, listed, struck, struck_reason) SELECT {new_id}, %s, member_number, "
         f"subject_type, class_code, weight, voter_id, alternate_id, has_voted, salt, listed, struck, "
         f"struck_reason FROM {table} WHERE election_id = %s"
