@@ -65,7 +65,7 @@ def test_the_committee_chair_can_certify_the_counted_demo_election(demo, client)
     assert election.state == ElectionState.COUNTED
     chair = User.objects.get(email="election-chair@demo.charter.invalid")
     sign_in(client, chair)
-    response = client.post(f"/manage/elections/{election.slug}/certify/")
+    response = client.post(f"/manage/elections/{election.slug}/certify/", {"confirm": "on"})
     assert response.status_code == 302
     election.refresh_from_db()
     assert election.state == ElectionState.CERTIFIED

@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from elections.models import ElectionState
 from elections.services.ballots import ballot_cast
@@ -64,9 +65,13 @@ def test_the_board_page_shows_the_director_elect_and_when_they_take_office(clien
     election_certify(election=election, actor=_chair())
     assert not SeatHolding.objects.filter(person=ada.person).exists()  # not in office yet
     page = client.get(reverse("governance:board")).content.decode()
-    date = seat.cohort.term_end.isoformat()
+    date = seat.cohort.term_end
     assert "Directors-elect" in page and "Ada Lovelace" in page
-    assert f'elected, takes office on <time datetime="{date}">{date}</time>' in page
+    # The date as the reader's language writes it, ISO for machines: "Jan. 1, 2027" in English.
+    assert (
+        f'elected, takes office on <time class="date" datetime="{date.isoformat()}">'
+        f"{date_format(date, 'DATE_FORMAT')}</time>"
+    ) in page
     assert reverse("elections:results", args=[election.slug]) in page
 
 
@@ -76,7 +81,7 @@ def test_the_board_history_lists_the_director_elect_first(client, elections):
     page = client.get(reverse("governance:board_history")).content.decode()
     assert (
         "Ada Lovelace" in page
-        and f'takes office on <time datetime="{seat.cohort.term_end.isoformat()}">' in page
+        and f'takes office on <time class="date" datetime="{seat.cohort.term_end.isoformat()}">' in page
     )
     assert "No directors yet." not in page
 
@@ -128,7 +133,7 @@ def test_the_certify_step_shows_the_winners_and_asks_for_confirmation(client, el
         page.index('id="certify-h"') : page.index('id="cancel-h"') if 'id="cancel-h"' in page else None
     ]
     assert "Ada Lovelace" in certify and "Ben Okafor" not in certify
-    assert f"on {seat.cohort.term_end.isoformat()}, when the cohort" in certify
+    assert f'datetime="{seat.cohort.term_end.isoformat()}">' in certify and ", when the cohort" in certify
     assert 'name="confirm" required' in certify and 'name="reason"' not in certify
 
     refused = client.post(reverse("elections_manage:certify", args=[election.slug]))

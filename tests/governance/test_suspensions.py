@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.utils.formats import date_format
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.models import AuditEntry, RuleSet
@@ -238,7 +239,8 @@ def test_the_member_is_told_the_decision_and_the_date_it_takes_effect(clock, cli
     [message] = [m for m in mail.outbox if member.number in m.subject]
     assert message.to == [org.representative.email]
     assert REASON in message.body and adopted.reference in message.body
-    assert "2026-07-01" in message.body
+    # The date as the email's language writes it (English here: "July 1, 2026").
+    assert date_format(dt.date(2026, 7, 1), "DATE_FORMAT") in message.body
 
 
 def test_the_register_and_the_audit_name_the_decision(clock, decisions):
