@@ -72,6 +72,8 @@ def open_reminders(*, memberships: list[Membership], at: dt.datetime | None = No
     shown: dict[tuple[int, dt.datetime], Reminder] = {}
     for r in reminders.order_by("term_expires_at", "offset_days", "pk"):
         if reminder_is_current(term_expires_at=r.term_expires_at, snapshot=snapshots.get(r.membership_id)):
+            # The banner's tense: "expires on" before the term ends, "expired on" in grace.
+            r.expired = r.term_expires_at <= at  # type: ignore[attr-defined]
             shown.setdefault((r.membership_id, r.term_expires_at), r)
     return list(shown.values())
 

@@ -267,3 +267,15 @@ def test_one_banner_per_term_however_many_reminders_were_sent(clock, client):
     clock.set(member.expires_at - DAY)
     reminders_send_due()
     assert member_dashboard(user=member.user).open_reminders == [Reminder.objects.get(offset_days=1)]
+
+
+def test_the_banner_says_expired_once_the_term_has_run_out(clock, client):
+    member = make_member()
+    clock.set(member.expires_at - DAY)
+    run_membership_schedule()
+    client.force_login(member.user)
+    assert "Your membership expires on" in client.get("/dashboard/").content.decode()
+    clock.set(member.expires_at + DAY)
+    run_membership_schedule()  # in grace: the 1-day reminder is still open
+    page = client.get("/dashboard/").content.decode()
+    assert "Your membership expired on" in page and "expires on" not in page
