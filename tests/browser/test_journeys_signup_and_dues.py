@@ -137,7 +137,9 @@ def test_journey_2_a_sponsor_in_grace_pays_and_gets_a_receipt(site: Site):
     site.login(page, representative.email)
     site.go(page, "/dashboard/")
     renew_link = page.locator(f"a[href='/members/renew/{sponsor.number}/']")
-    assert renew_link.count() == 1  # the renew banner
+    assert renew_link.count() == 1  # one renew banner, in the past tense
+    banner = page.locator(".alert").filter(has=renew_link).inner_text()
+    assert f"Membership {sponsor.number} of an organisation you represent expired on" in banner
     _click(site, page, page.get_by_role("link", name="Dues and invoices"))
     assert page.locator("#membership-state").inner_text() == "In grace period"
     assert page.locator("#voting-rights").inner_text() == "Does not vote"
