@@ -24,6 +24,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from core import clock as core_clock
 from core.models import Role
+from core.rules import rules_in_force
 from members.billing.models import Invoice, InvoiceStatus
 from members.models import Membership, MembershipApplication, MembershipState
 from tests.billing.conftest import make_sponsor
@@ -115,9 +116,10 @@ def test_journey_1_sign_up_confirm_apply_and_be_approved(site: Site):
 
 
 def test_journey_2_a_sponsor_in_grace_pays_and_gets_a_receipt(site: Site):
-    # A Silver sponsor whose year ends in ten days.
+    # A Silver sponsor whose term (the rule set's) ends in ten days.
+    term = dt.timedelta(days=rules_in_force().membership_term_days)
     sponsor = make_sponsor(
-        start=core_clock.now() - dt.timedelta(days=365) + dt.timedelta(days=10),
+        start=core_clock.now() - term + dt.timedelta(days=10),
         legal_name="Acme Mirrors Ltd",
         billing_contact_email="billing@acme.example",
     )
