@@ -60,7 +60,8 @@ def reminder_is_current(*, term_expires_at: dt.datetime, snapshot: Snapshot | No
 
 
 def open_reminders(*, memberships: list[Membership], at: dt.datetime | None = None) -> list[Reminder]:
-    """Undismissed reminders of ``memberships`` that are still current (see above)."""
+    """Undismissed reminders of ``memberships`` that are still current (see above): one per
+    membership and term, the nearest (smallest offset), however many were sent for it."""
     if not memberships:
         return []
     at = at or clock.now()
@@ -68,11 +69,13 @@ def open_reminders(*, memberships: list[Membership], at: dt.datetime | None = No
     reminders = Reminder.objects.filter(membership__in=memberships, dismissed_at__isnull=True).select_related(
         "membership__organisation", "membership__user"
     )
-    return [
-        r
-        for r in reminders.order_by("term_expires_at", "pk")
-        if reminder_is_current(term_expires_at=r.term_expires_at, snapshot=snapshots.get(r.membership_id))
-    ]
+    shown: dict[tuple[int, dt.datetime], Reminder] = {}
+    for r in reminders.order_by("term_expires_at", "offset_days", "pk"):
+        if reminder_is_current(term_expires_at=r.term_expires_at, snapshot=snapshots.get(r.membership_id)):
+            # The banner's tense: "expires on" before the term ends, "expired on" in grace.
+            r.expired = r.term_expires_at <= at  # type: ignore[attr-defined]
+            shown.setdefault((r.membership_id, r.term_expires_at), r)
+    return list(shown.values())
 
 
 def member_dashboard(*, user: Any) -> MemberDashboard:

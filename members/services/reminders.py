@@ -212,7 +212,10 @@ def reminders_close_stale(*, at: dt.datetime | None = None) -> int:
 
 
 def reminder_dismiss(*, reminder: Reminder, actor: Any) -> Reminder:
-    """The member saw the reminder and closes the banner. Dismissing twice is harmless."""
+    """The member saw the reminder and closes the banner. Dismissing twice is harmless.
+
+    The banner stands for every reminder of the term sent so far (the dashboard shows the
+    nearest), so the earlier ones close with it; a nearer reminder sent later shows again."""
     require(
         can_dismiss_reminder(actor, reminder),
         _("You cannot dismiss this reminder."),
@@ -223,6 +226,12 @@ def reminder_dismiss(*, reminder: Reminder, actor: Any) -> Reminder:
         if locked.dismissed_at is None:
             locked.dismissed_at = clock.now()
             locked.save(update_fields=["dismissed_at"])
+            Reminder.objects.filter(
+                membership_id=locked.membership_id,
+                term_expires_at=locked.term_expires_at,
+                offset_days__gt=locked.offset_days,
+                dismissed_at__isnull=True,
+            ).update(dismissed_at=locked.dismissed_at)
             audit_record(
                 actor=actor,
                 action="membership.reminder_dismissed",

@@ -245,3 +245,37 @@ def test_the_beat_task_runs_by_its_scheduled_name(clock, run_jobs, settings):
     run_jobs()
     assert Reminder.objects.filter(membership=member, offset_days=30).exists()
     assert [m.to for m in mail.outbox] == [[member.user.email]]
+
+
+def test_one_banner_per_term_however_many_reminders_were_sent(clock, client):
+    """The 30-day and 7-day reminders of one term make one banner (the nearest), and
+    dismissing it closes both; the next reminder of the term shows again."""
+    member = make_member()
+    clock.set(member.expires_at - 30 * DAY)
+    reminders_send_due()
+    clock.set(member.expires_at - 7 * DAY)
+    reminders_send_due()
+    assert Reminder.objects.count() == 2
+    nearest = Reminder.objects.get(offset_days=7)
+    assert member_dashboard(user=member.user).open_reminders == [nearest]
+    client.force_login(member.user)
+    page = client.get("/dashboard/").content.decode()
+    assert page.count('href="/members/renew/"') == 2  # the banner's Renew, the card's Renew
+    reminder_dismiss(reminder=nearest, actor=member.user)
+    assert member_dashboard(user=member.user).open_reminders == []
+    assert not Reminder.objects.filter(dismissed_at__isnull=True).exists()
+    clock.set(member.expires_at - DAY)
+    reminders_send_due()
+    assert member_dashboard(user=member.user).open_reminders == [Reminder.objects.get(offset_days=1)]
+
+
+def test_the_banner_says_expired_once_the_term_has_run_out(clock, client):
+    member = make_member()
+    clock.set(member.expires_at - DAY)
+    run_membership_schedule()
+    client.force_login(member.user)
+    assert "Your membership expires on" in client.get("/dashboard/").content.decode()
+    clock.set(member.expires_at + DAY)
+    run_membership_schedule()  # in grace: the 1-day reminder is still open
+    page = client.get("/dashboard/").content.decode()
+    assert "Your membership expired on" in page and "expires on" not in page
