@@ -15,9 +15,11 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -93,8 +95,11 @@ def mentioning(needles: frozenset[str], field: str) -> Q:
 
 
 def pseudonym_for(user: User) -> str:
-    """The name an erased person's account is shown under: stable, and meaningless outside Charter."""
-    return _("Former member %(id)s") % {"id": user.public_id.hex[:8].upper()}
+    """The name an erased person's account is shown under: stable, and meaningless outside Charter.
+
+    Stored, so written in the site's language whatever language the approving request used."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Former member %(id)s") % {"id": user.public_id.hex[:8].upper()}
 
 
 # --- Export ---------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as site_settings
 from django.db import connection
+from django.utils import translation
 
 from core import clock as core_clock
 
@@ -64,6 +66,15 @@ def clock() -> Iterator[Clock]:
 def _reset_clock() -> Iterator[None]:
     yield
     core_clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request through the test client leaves the
+    language it chose active in the thread (LocaleMiddleware), which must not leak into the next test."""
+    translation.activate(site_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(site_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -417,3 +417,15 @@ def test_an_erasure_scrubs_stripe_payloads_and_the_admin_log_that_name_the_perso
     assert f"asked by {erasure.pseudonym}" in entry.change_message
     assert erasure.summary["billing"]["stripe_events_scrubbed"] == 1
     assert erasure.summary["account"]["admin_log_entries_scrubbed"] == 1
+
+
+def test_the_pseudonym_is_stored_in_the_sites_language_whatever_the_approvers(clock, committee):
+    """A committee member reading in Spanish approves: the stored name is still the site's."""
+    from django.utils import translation
+
+    ada = person_with_data("ada")
+    erasure = erasure_request(user=ada.user, actor=ada.user)
+    with translation.override("es"):
+        erasure = erasure_approve(erasure=erasure, actor=committee)
+    assert erasure.pseudonym.startswith("Former member ")
+    assert User.objects.get(pk=ada.user.pk).full_name == erasure.pseudonym
