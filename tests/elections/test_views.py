@@ -181,6 +181,8 @@ def test_committee_page_shows_live_quorum(client, voting):
     _committee(client, "election_committee")
     page = client.get(reverse("elections_manage:detail", args=[election.slug])).content.decode()
     assert "Live quorum" in page and "Quorum not reached" in page
+    # The 64-character fingerprint in the sentence wraps on a phone instead of widening the page.
+    assert '<p class="wrap-anywhere">Frozen: ' in page and election.roll_fingerprint in page
 
 
 def test_an_observer_sees_the_committee_page_but_cannot_act(client, voting):
