@@ -299,6 +299,7 @@ def test_journey_4_rank_cast_track_certify_and_see_the_director_elect(site: Site
     chair_page = site.new_page(phone=phone, locale=locale)
     site.login(chair_page, chair.email, totp_user=chair)
     site.audit(chair_page)
+    assert "/accounts/" not in chair_page.url, f"the chair is not signed in: {chair_page.url}"
     site.go(chair_page, f"/manage/elections/{election.slug}/")
     winners = chair_page.locator("table:has(#winners-caption) tbody tr")
     assert winners.count() == 1
