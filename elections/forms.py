@@ -98,6 +98,8 @@ class AcceptForm(forms.Form):
                 "It is frozen when you accept: the one-director-per-group rule reads it."
             ),
         )
+        # Blank only when a new group is named below: never "(optional)", which clean() refuses.
+        self.fields["employer"].hide_optional = True  # type: ignore[attr-defined]
         self.order_fields(["statement", "employer", "proposed_employer"])
 
     def clean(self) -> dict[str, Any]:

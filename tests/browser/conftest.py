@@ -176,7 +176,10 @@ class Site:
 
 def totp_code(user: Any) -> str:
     secret = decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"])
-    # allauth checks codes against the real time, not the application's (moved) clock.
+    # allauth checks codes against the real time, not the application's (moved) clock, and
+    # only in the current 30-second window: never hand out a code about to expire.
+    if 30 - time.time() % 30 < 5:
+        time.sleep(30 - time.time() % 30 + 0.2)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 

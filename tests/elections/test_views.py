@@ -159,11 +159,30 @@ def test_nomination_through_the_site(client, elections):
     assert election.candidates.get().stands
 
 
+def test_the_candidacy_form_does_not_call_the_employer_optional_and_refuses_it_blank(client, elections):
+    election = elections.open_nominations(elections.create())
+    nominator, nominee = elections.member(), elections.member(name="Ada")
+    nomination_create(
+        election=election, nominator=nominator.memberships.get(), nominee=nominee, actor=nominator
+    )
+    client.force_login(nominee)
+    url = reverse("elections:candidacy", args=[election.slug])
+    page = client.get(url).content.decode()
+    assert '<label for="id_employer">Your employer</label>' in page
+    assert '<label for="id_proposed_employer">Or your employer' in page and "(optional)" in page
+    response = client.post(url, {"action": "accept", "statement": "I will serve."})
+    assert response.status_code == 200
+    assert "Choose your employer from the list, or declare being independent." in response.content.decode()
+    assert not election.candidates.get().stands
+
+
 def test_committee_page_shows_live_quorum(client, voting):
     election, *_ = voting
     _committee(client, "election_committee")
     page = client.get(reverse("elections_manage:detail", args=[election.slug])).content.decode()
     assert "Live quorum" in page and "Quorum not reached" in page
+    # The 64-character fingerprint in the sentence wraps on a phone instead of widening the page.
+    assert '<p class="wrap-anywhere">Frozen: ' in page and election.roll_fingerprint in page
 
 
 def test_an_observer_sees_the_committee_page_but_cannot_act(client, voting):

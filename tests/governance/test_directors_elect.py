@@ -163,3 +163,11 @@ def test_the_public_reason_belongs_to_cancel_only(client, elections):
         if url in page:
             start = page.index(url)
             assert "Public reason" not in page[start : page.index("</form>", start)]
+
+
+def test_the_board_page_without_officers_says_so_outside_the_officers_list(client, elections):
+    """A <dl> holds only <dt>/<dd> pairs (axe: definition-list): the empty state is a paragraph."""
+    elections.seats(1)
+    page = client.get(reverse("governance:board")).content.decode()
+    assert '<p class="muted">No officers recorded.</p>' in page
+    assert "<dl><dd" not in page
