@@ -21,6 +21,7 @@ import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils.formats import date_format
 
 from core import clock as core_clock
 from core.models import Role
@@ -166,7 +167,8 @@ def test_journey_2_a_sponsor_in_grace_pays_and_gets_a_receipt(site: Site):
     assert page.locator("#membership-state").inner_text() == "Active"
     assert "Votes (weight 5)" in page.locator("#voting-rights").inner_text()
     paid_until = page.locator(".stat").filter(has_text="Paid until").locator("time")
-    assert paid_until.inner_text() == f"{sponsor.expires_at:%Y-%m-%d}"
+    assert paid_until.get_attribute("datetime") == f"{sponsor.expires_at:%Y-%m-%d}"
+    assert paid_until.inner_text() == date_format(sponsor.expires_at, "DATE_FORMAT")  # "Dec. 10, 2027"
     assert status.inner_text() == "Paid"
 
     # The receipt, as a PDF.
