@@ -8,8 +8,8 @@ One file on purpose (the integrator adapts it when the shapes change). It writes
   records it: ``activated`` at joining; for a term that ended, ``grace_started`` at expiry,
   then ``renewed`` (most) or ``lapsed`` after the grace period;
 - organisations with a representative and an organisation membership (sponsor classes);
-- then the materialised rights snapshot, if the code has one: ``_snapshot_backfill`` calls
-  the first backfill function it finds (see ``SNAPSHOT_BACKFILLS``), once, in bulk;
+- then the materialised rights snapshot (``members.standing.refresh_standings``), once, in
+  one statement: without it every right falls back to the slow history read;
 - then one election through the real services (``bench-election``, cohort B's seats):
   candidates nominated and accepted, the provisional roll, the roll frozen at the record
   date by the schedule (so every eligible bulk member is on it), voting opened (its sealed
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import os
 import random
@@ -45,14 +44,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 BENCH_SLUG = "bench-election"
 BATCH = 5000
-# The materialised voting-rights snapshot (issue 16): the first of these that exists is
-# called with no arguments after the bulk insert. Add the real name here when it lands.
-SNAPSHOT_BACKFILLS = (
-    "members.rights:snapshot_backfill",
-    "members.services.transitions:snapshot_backfill",
-    "members.services.rights:snapshot_backfill",
-    "members.selectors:snapshot_backfill",
-)
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -100,6 +91,7 @@ def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[st
     from core.models import User
     from core.rules import rules_in_force
     from members.models import Membership, MembershipEvent, Organisation
+    from members.standing import refresh_standings
 
     rng = random.Random(seed)
     now = clock.now()
@@ -186,30 +178,15 @@ def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[st
             batch = []
     MembershipEvent.objects.bulk_create(batch, batch_size=BATCH)
     total_events += len(batch)
-    backfill = _snapshot_backfill()
+    refresh_standings()  # after the bulk MembershipEvent rows: the one-query rights read it
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
         "members": members,
         "organisations": organisations,
         "events": total_events,
-        "snapshot_backfill": backfill,
+        "snapshot_backfill": "members.standing.refresh_standings",
     }
-
-
-def _snapshot_backfill() -> str:
-    """Call the materialised-rights backfill if the code has one; returns its name or ''."""
-    for name in SNAPSHOT_BACKFILLS:
-        module_name, func = name.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        backfill = getattr(module, func, None)
-        if callable(backfill):
-            backfill()
-            return name
-    return ""
 
 
 def load_election(*, candidates: int = 8) -> dict[str, object]:
