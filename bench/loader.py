@@ -232,6 +232,63 @@ def load_election(*, candidates: int = 8) -> dict[str, object]:
     }
 
 
+DRILL_SLUGS = ("drill-freeze", "drill-remind", "drill-count")
+
+
+def load_drill_elections() -> dict[str, object]:
+    """Three small elections whose next step is due now (the worker-kill drill, bench/faults.py).
+
+    ``drill-freeze``: its record date passed ten minutes ago, the roll not frozen yet;
+    ``drill-remind``: voting closes in twelve hours, no reminder sent yet; ``drill-count``:
+    voting closed an hour ago with 30 % of its roll cast, not closed yet. One run of the
+    ``elections.run_schedule`` job freezes the first, reminds the second's voters and closes
+    the third (which queues its ``elections.count`` job). Built through the services with the
+    clock moved to each moment, never later than an hour ago.
+    """
+    from core import clock
+    from demo.elections import _cast_share, _long_standing, _run, _stand
+    from elections.models import Election
+    from elections.services.lifecycle import election_create
+    from governance.models import Seat
+
+    now = clock.now()
+    seats = list(Seat.objects.filter(abolished_at__isnull=True).order_by("number")[:1])
+    plans = {
+        "drill-freeze": now + dt.timedelta(days=3, minutes=-10),  # voting opens; record date 3 days before
+        "drill-remind": now + dt.timedelta(hours=12) - dt.timedelta(days=16),
+        "drill-count": now - dt.timedelta(hours=1) - dt.timedelta(days=16),
+    }
+    made = []
+    for i, (slug, opens) in enumerate(plans.items()):
+        with clock.travel(opens - dt.timedelta(days=48)):
+            election = election_create(
+                slug=slug,
+                title=f"Drill election {slug}",
+                seats=seats,
+                method="meek",
+                record_date=opens - dt.timedelta(days=3),
+                voting_opens_at=opens,
+                voting_closes_at=opens + dt.timedelta(days=16),
+            )
+        _run(election.nominations_open_at)
+        election.refresh_from_db()
+        people = [m.user for m in _long_standing(opens - dt.timedelta(days=200), set()) if m.user][
+            20 + 4 * i : 24 + 4 * i
+        ]
+        nominators = _long_standing(opens - dt.timedelta(days=60), {u.pk for u in people})
+        _stand(election, people, nominators, [f"Statement {n}" for n in range(len(people))])
+        moments = [election.provisional_roll_at]
+        if slug != "drill-freeze":
+            moments += [election.record_date, election.voting_opens_at]
+        for moment in moments:
+            _run(moment)
+        election = Election.objects.get(pk=election.pk)
+        if slug == "drill-count":
+            _cast_share(election, share=0.3, favourites=[], rng=random.Random(16), skip=set())
+        made.append(slug)
+    return {"drill_elections": made}
+
+
 def _csrf_secret() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
 
@@ -319,6 +376,11 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--sessions-only", action="store_true", help="only new sessions (the data exists)")
+    parser.add_argument(
+        "--drill-elections",
+        action="store_true",
+        help="only the worker-kill drill's elections (the data exists)",
+    )
     args = parser.parse_args()
 
     import django
@@ -327,6 +389,9 @@ def main() -> None:
     django.setup()
     report: dict[str, object] = {}
     t0 = time.perf_counter()
+    if args.drill_elections:
+        print(json.dumps(load_drill_elections()))
+        return
     if not args.sessions_only:
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - discarded output
         report["demo_seconds"] = round(time.perf_counter() - t0, 1)
