@@ -32,7 +32,7 @@ def main() -> None:
         with benchmark_database():
             module = importlib.import_module(name)
             result = _call(module.run, n)
-    if isinstance(result, dict):
+    if isinstance(result, dict | list):  # the benches' run() return a list of rows
         print("CALLJSON " + json.dumps(result, default=str), flush=True)
 
 

@@ -8,8 +8,8 @@ One file on purpose (the integrator adapts it when the shapes change). It writes
   records it: ``activated`` at joining; for a term that ended, ``grace_started`` at expiry,
   then ``renewed`` (most) or ``lapsed`` after the grace period;
 - organisations with a representative and an organisation membership (sponsor classes);
-- then the materialised rights snapshot, if the code has one: ``_snapshot_backfill`` calls
-  the first backfill function it finds (see ``SNAPSHOT_BACKFILLS``), once, in bulk;
+- then the materialised rights snapshot (``members.standing.refresh_standings``), once, in
+  one statement: without it every right falls back to the slow history read;
 - then one election through the real services (``bench-election``, cohort B's seats):
   candidates nominated and accepted, the provisional roll, the roll frozen at the record
   date by the schedule (so every eligible bulk member is on it), voting opened (its sealed
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import os
 import random
@@ -45,14 +44,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 BENCH_SLUG = "bench-election"
 BATCH = 5000
-# The materialised voting-rights snapshot (issue 16): the first of these that exists is
-# called with no arguments after the bulk insert. Add the real name here when it lands.
-SNAPSHOT_BACKFILLS = (
-    "members.rights:snapshot_backfill",
-    "members.services.transitions:snapshot_backfill",
-    "members.services.rights:snapshot_backfill",
-    "members.selectors:snapshot_backfill",
-)
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -100,6 +91,7 @@ def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[st
     from core.models import User
     from core.rules import rules_in_force
     from members.models import Membership, MembershipEvent, Organisation
+    from members.standing import refresh_standings
 
     rng = random.Random(seed)
     now = clock.now()
@@ -186,30 +178,15 @@ def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[st
             batch = []
     MembershipEvent.objects.bulk_create(batch, batch_size=BATCH)
     total_events += len(batch)
-    backfill = _snapshot_backfill()
+    refresh_standings()  # after the bulk MembershipEvent rows: the one-query rights read it
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
         "members": members,
         "organisations": organisations,
         "events": total_events,
-        "snapshot_backfill": backfill,
+        "snapshot_backfill": "members.standing.refresh_standings",
     }
-
-
-def _snapshot_backfill() -> str:
-    """Call the materialised-rights backfill if the code has one; returns its name or ''."""
-    for name in SNAPSHOT_BACKFILLS:
-        module_name, func = name.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        backfill = getattr(module, func, None)
-        if callable(backfill):
-            backfill()
-            return name
-    return ""
 
 
 def load_election(*, candidates: int = 8) -> dict[str, object]:
@@ -253,6 +230,63 @@ def load_election(*, candidates: int = 8) -> dict[str, object]:
         "roll_rows": RollEntry.objects.filter(election=election).count(),
         "schedule_seconds": round(time.perf_counter() - t0, 1),
     }
+
+
+DRILL_SLUGS = ("drill-freeze", "drill-remind", "drill-count")
+
+
+def load_drill_elections() -> dict[str, object]:
+    """Three small elections whose next step is due now (the worker-kill drill, bench/faults.py).
+
+    ``drill-freeze``: its record date passed ten minutes ago, the roll not frozen yet;
+    ``drill-remind``: voting closes in twelve hours, no reminder sent yet; ``drill-count``:
+    voting closed an hour ago with 30 % of its roll cast, not closed yet. One run of the
+    ``elections.run_schedule`` job freezes the first, reminds the second's voters and closes
+    the third (which queues its ``elections.count`` job). Built through the services with the
+    clock moved to each moment, never later than an hour ago.
+    """
+    from core import clock
+    from demo.elections import _cast_share, _long_standing, _run, _stand
+    from elections.models import Election
+    from elections.services.lifecycle import election_create
+    from governance.models import Seat
+
+    now = clock.now()
+    seats = list(Seat.objects.filter(abolished_at__isnull=True).order_by("number")[:1])
+    plans = {
+        "drill-freeze": now + dt.timedelta(days=3, minutes=-10),  # voting opens; record date 3 days before
+        "drill-remind": now + dt.timedelta(hours=12) - dt.timedelta(days=16),
+        "drill-count": now - dt.timedelta(hours=1) - dt.timedelta(days=16),
+    }
+    made = []
+    for i, (slug, opens) in enumerate(plans.items()):
+        with clock.travel(opens - dt.timedelta(days=48)):
+            election = election_create(
+                slug=slug,
+                title=f"Drill election {slug}",
+                seats=seats,
+                method="meek",
+                record_date=opens - dt.timedelta(days=3),
+                voting_opens_at=opens,
+                voting_closes_at=opens + dt.timedelta(days=16),
+            )
+        _run(election.nominations_open_at)
+        election.refresh_from_db()
+        people = [m.user for m in _long_standing(opens - dt.timedelta(days=200), set()) if m.user][
+            20 + 4 * i : 24 + 4 * i
+        ]
+        nominators = _long_standing(opens - dt.timedelta(days=60), {u.pk for u in people})
+        _stand(election, people, nominators, [f"Statement {n}" for n in range(len(people))])
+        moments = [election.provisional_roll_at]
+        if slug != "drill-freeze":
+            moments += [election.record_date, election.voting_opens_at]
+        for moment in moments:
+            _run(moment)
+        election = Election.objects.get(pk=election.pk)
+        if slug == "drill-count":
+            _cast_share(election, share=0.3, favourites=[], rng=random.Random(16), skip=set())
+        made.append(slug)
+    return {"drill_elections": made}
 
 
 def _csrf_secret() -> str:
@@ -342,6 +376,11 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--sessions-only", action="store_true", help="only new sessions (the data exists)")
+    parser.add_argument(
+        "--drill-elections",
+        action="store_true",
+        help="only the worker-kill drill's elections (the data exists)",
+    )
     args = parser.parse_args()
 
     import django
@@ -350,6 +389,9 @@ def main() -> None:
     django.setup()
     report: dict[str, object] = {}
     t0 = time.perf_counter()
+    if args.drill_elections:
+        print(json.dumps(load_drill_elections()))
+        return
     if not args.sessions_only:
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - discarded output
         report["demo_seconds"] = round(time.perf_counter() - t0, 1)

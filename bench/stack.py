@@ -203,8 +203,15 @@ class Stack:
                 "worker",
                 "--loglevel=WARNING",
                 f"--concurrency={self.worker_concurrency}",
+                *(["-I", "bench.fault_hooks"] if self.env.get("CHARTER_FAULT_DIR") else []),
             ],
         )
+
+    def kill_worker(self) -> None:
+        """SIGKILL the Celery worker, its pool processes with it (a machine or container dying)."""
+        proc = self.procs.pop("worker")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
     def wait_ready(self, path: str = "/healthz", timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -48,7 +48,8 @@ function request()
   sent = sent + 1
   if first == 0 then first = now() end
   local session, csrf, entry, ranks = mine[sent]:match("^(%S+) (%S+) (%S+) (%S+)$")
-  local body = "csrfmiddlewaretoken=" .. csrf .. "&entry=" .. entry .. "&" .. ranks
+  -- action=cast: the form's "Cast" button (without it the form shows the review step).
+  local body = "csrfmiddlewaretoken=" .. csrf .. "&entry=" .. entry .. "&action=cast&" .. ranks
   local headers = {
     ["Cookie"] = "sessionid=" .. session .. "; csrftoken=" .. csrf,
     ["Content-Type"] = "application/x-www-form-urlencoded",
@@ -71,10 +72,15 @@ function response(status, headers, body)
   if answered == #mine and donedir ~= "" then  -- tells the caller this thread has every answer
     local f = io.open(donedir .. "/thread-" .. id, "w"); if f then f:write(answered); f:close() end
   end
-  if status == 200 then cast = cast + 1
-  elseif status == 400 then
+  -- 200 with the receipt (its tracker code) is a cast; 409 is "already voted"; any other
+  -- 200 (the review step, the form again) counts as other.
+  if status == 200 and body:find("tracker code") then cast = cast + 1
+  elseif status == 409 or (status == 400 and body:find("already been cast", 1, true)) then
     refused = refused + 1
-    if body:find("already been cast") then already = already + 1 end
+    if body:find('id="already-voted"', 1, true) or body:find("already been cast", 1, true) then
+      already = already + 1
+    end
+  elseif status == 400 then refused = refused + 1
   elseif status >= 500 then
     s5xx = s5xx + 1
     if status == 503 then s503 = s503 + 1 end

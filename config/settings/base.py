@@ -208,8 +208,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a worker took but never acknowledged (the worker was SIGKILLed, the machine
+    # died) goes back to the queue after this many seconds. Longer than any job runs (a
+    # count of 100,000 ballots takes seconds); every job is safe to run twice anyway.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+    }
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge a job when it has finished, not when it starts, and give it back to the broker
+# when the process running it dies (OOM killer, SIGKILL): the job runs again, and finishes
+# once because every job is idempotent (they take ids and check the state they change).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

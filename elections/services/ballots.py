@@ -68,7 +68,7 @@ from elections.models import (
 )
 from elections.rules import election_rules_for
 from elections.selectors import election_turnout, published_turnout
-from elections.services.common import day, lock_election
+from elections.services.common import day, lock_election, lock_election_shared
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,16 @@ def ballot_key_create(*, election: Election) -> BallotKey:
 
 def _ballot_key(election: Election) -> BallotKey:
     # An election that opened before ballots were sealed gets its key at its first cast.
-    return BallotKey.objects.filter(election=election).first() or ballot_key_create(election=election)
+    # Casts only share the election lock, so two first casts may race to make it: the
+    # second one's insert fails on the key's primary key and it takes the first one's key.
+    key = BallotKey.objects.filter(election=election).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            return ballot_key_create(election=election)
+    except IntegrityError:
+        return BallotKey.objects.get(election=election)
 
 
 # --- Casting ----------------------------------------------------------------------------
@@ -280,10 +289,16 @@ def ballot_cast(
     as the sealed ballot's insert: a second request for the same row finds no row to
     update and stores nothing. Returns the tracker code (shown once; the receipt email
     follows in a later batch).
+
+    Casts hold the election row in SHARE mode (``lock_election_shared``): they do not wait
+    for one another, only for (and are then refused by) a close, cancel or extension, which
+    lock it FOR UPDATE. A cast never slips past the close: the close waits for every cast
+    that holds the share lock (their ballots are opened and counted), and a cast that comes
+    later reads the closed state.
     """
     entry_pk = _roll_entry_pk(roll_entry_id)
     with transaction.atomic():
-        locked = lock_election(election)
+        locked = lock_election_shared(election)
         _check_window(locked, clock.now())
         entry = _own_entry(locked, voter, entry_pk)
         choices = check_choices(election=locked, ranks=ranks, marks=marks)
