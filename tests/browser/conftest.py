@@ -71,6 +71,9 @@ class Auditor:
         original = page.viewport_size or DESKTOP
         for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
+            # Let the page's resize handlers run first, as they do before a person can act
+            # (site.js makes table wrappers that now scroll focusable).
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             overflow = page.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
