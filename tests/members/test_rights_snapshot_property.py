@@ -13,63 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import clock as core_clock
-from core.errors import Conflict
 from core.models import RuleSet
 from core.rules import forget_cached_rule_sets, rules_in_force
 from members.models import Membership, MembershipClass
 from members.rights import _latest_snapshots, decide, voting_rights
 from members.services.transitions import (
-    membership_apply_schedule,
-    membership_end,
-    membership_reinstate,
-    membership_renew,
     membership_start_term,
-    membership_suspend,
-    membership_transition,
 )
-from tests.factories import OrganisationFactory, UserFactory, register_decision
+from tests.factories import OrganisationFactory, UserFactory
+from tests.members.histories import OPS, apply_op
 
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-OPS = ["renew", "suspend", "reinstate", "end", "schedule", "restart", "class"]
-INDIVIDUAL_CLASSES = ["individual", "mirror"]
-ORG_CLASSES = ["gold", "silver", "ruby"]
-
-
-def _apply(op: str, membership: Membership, pick: int) -> None:
-    membership.refresh_from_db()
-    try:
-        if op == "renew":
-            membership_renew(membership=membership)
-        elif op == "suspend":
-            membership_suspend(
-                membership=membership,
-                actor=None,
-                reason="r",
-                notice_date=core_clock.today(),
-                decision_number=register_decision().number,
-            )
-        elif op == "reinstate":
-            membership_reinstate(
-                membership=membership, actor=None, decision_number=register_decision().number
-            )
-        elif op == "end":
-            membership_end(membership=membership, actor=None)
-        elif op == "schedule":
-            membership_apply_schedule()
-        elif op == "restart":
-            membership_start_term(membership=membership)
-        elif op == "class":
-            codes = ORG_CLASSES if membership.organisation_id else INDIVIDUAL_CLASSES
-            membership_transition(
-                membership=membership,
-                to_state=membership.state,
-                kind="class_changed",
-                class_code=codes[pick % 3 % len(codes)],
-            )
-    except Conflict:
-        pass  # not allowed from this state: the history simply does not change
 
 
 def _add_version(number: int, effective_days: int, grace: int, min_days: int, weight_bump: int) -> None:
@@ -153,7 +109,7 @@ def test_fast_answer_equals_the_computed_one(subjects, new_versions, steps, prob
             memberships.append(membership_start_term(membership=m, at=START))
         for who, op, days_later, pick in sorted(steps, key=lambda s: s[2]):
             core_clock.freeze(START + dt.timedelta(days=days_later, hours=pick))
-            _apply(op, memberships[who % len(memberships)], pick)
+            apply_op(op, memberships[who % len(memberships)], pick)
         last_step = core_clock.now()
         for offset in probes:
             at = START + dt.timedelta(days=offset, hours=probe_hours)
