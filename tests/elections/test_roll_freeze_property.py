@@ -19,7 +19,7 @@ from members.models import Membership
 from members.rights import voting_rights_bulk
 from members.services.transitions import membership_start_term
 from tests.factories import OrganisationFactory, UserFactory
-from tests.members.test_rights_snapshot_property import OPS, START, _apply
+from tests.members.histories import OPS, START, apply_op
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_frozen_roll_equals_the_rights_at_the_record_date(
             if moment > freeze_at:
                 break
             core_clock.freeze(moment)
-            _apply(op, memberships[who % len(memberships)], pick)
+            apply_op(op, memberships[who % len(memberships)], pick)
         core_clock.freeze(freeze_at)
         expected = {
             (r.subject, r.subject_type, r.class_code, r.weight)

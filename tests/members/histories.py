@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from core import clock as core_clock
 from core.errors import Conflict
 from members.models import Membership
@@ -16,6 +18,8 @@ from members.services.transitions import (
 )
 from tests.factories import register_decision
 
+#: When the histories begin.
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 #: Every step a history may take ("class" changes the membership's class).
 OPS = ["renew", "suspend", "reinstate", "end", "schedule", "restart", "class"]
 INDIVIDUAL_CLASSES = ["individual", "mirror"]

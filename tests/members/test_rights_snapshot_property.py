@@ -21,11 +21,9 @@ from members.services.transitions import (
     membership_start_term,
 )
 from tests.factories import OrganisationFactory, UserFactory
-from tests.members.histories import OPS, apply_op
+from tests.members.histories import OPS, START, apply_op
 
 pytestmark = pytest.mark.django_db
-
-START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def _add_version(number: int, effective_days: int, grace: int, min_days: int, weight_bump: int) -> None:
