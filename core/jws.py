@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,14 +181,41 @@ def signing_key_activate(key: Ed25519PrivateKey, *, private_pem: str = "") -> Si
             row.retired_at = None
             row.save(update_fields=["retired_at"])
         SigningKey.objects.filter(retired_at__isnull=True).exclude(pk=row.pk).update(retired_at=now)
+        transaction.on_commit(forget_signing_key)
+    forget_signing_key()
     return row
+
+
+# The active key, kept in this process: the voting-rights API signs on every ``?format=jws``
+# request, and reading, parsing and checking the key cost more than signing. Rechecked every
+# ``KEY_RECHECK_SECONDS`` (and at once when the PEM in the settings changes, or this process
+# activates a key): another process's rotation reaches this one within that time, and the key
+# it retired stays published for ``statement_ttl()``, so what it signed meanwhile verifies.
+KEY_RECHECK_SECONDS = 30.0
+_ACTIVE: tuple[float, str, str, Ed25519PrivateKey] | None = None  # (read at, PEM setting, kid, key)
+
+
+def forget_signing_key() -> None:
+    """Read the active key again at the next signature (tests; after an activation)."""
+    global _ACTIVE
+    _ACTIVE = None
 
 
 def active_signing_key() -> tuple[str, Ed25519PrivateKey]:
     """The key that signs now, as ``(kid, private key)``."""
+    global _ACTIVE
+    pem = configured_key_pem()
+    cached = _ACTIVE
+    if cached is not None and cached[1] == pem and time.monotonic() - cached[0] < KEY_RECHECK_SECONDS:
+        return cached[2], cached[3]
+    kid, key = _read_active_signing_key(pem)
+    _ACTIVE = (time.monotonic(), pem, kid, key)
+    return kid, key
+
+
+def _read_active_signing_key(pem: str) -> tuple[str, Ed25519PrivateKey]:
     from core.models import SigningKey
 
-    pem = configured_key_pem()
     if pem:
         key = load_private_key(pem)
         kid = key_id(key.public_key())

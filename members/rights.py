@@ -283,13 +283,14 @@ def _latest_snapshots(at: dt.datetime, memberships: Any = None) -> Any:
 # lapse as dates pass, and a version taking effect on its date, are computed at read time.
 # An earlier moment reads the history as before.
 
-_RULE_SET_AT = "rights_rule_set_id"
+#: The id of the rule set in force at the moment asked for, on memberships loaded for rights.
+RULE_SET_AT = "rights_rule_set_id"
 
 
 def rights_memberships(at: dt.datetime) -> Any:
     """Memberships with everything ``voting_rights(at=at)`` needs, in one indexed query."""
     return Membership.objects.select_related("user", "organisation", "standing__event").annotate(
-        **{_RULE_SET_AT: Subquery(in_force_id(at))}
+        **{RULE_SET_AT: Subquery(in_force_id(at))}
     )
 
 
@@ -311,7 +312,7 @@ def _snapshot_of(membership: Membership, event: MembershipEvent) -> Snapshot:
 
 
 def _rules_for(membership: Membership, at: dt.datetime) -> RuleSet:
-    pk = getattr(membership, _RULE_SET_AT, None)
+    pk = getattr(membership, RULE_SET_AT, None)
     if pk is None:
         raise NotFound("No rule set is in force at that moment.", code="no_rule_set")
     return rule_set_cached(pk)
@@ -319,7 +320,7 @@ def _rules_for(membership: Membership, at: dt.datetime) -> RuleSet:
 
 def _membership_for(subject: Any, at: dt.datetime) -> Membership | None:
     if isinstance(subject, Membership):
-        if hasattr(subject, _RULE_SET_AT) and getattr(subject, "_rights_at", None) == at:
+        if hasattr(subject, RULE_SET_AT) and getattr(subject, "_rights_at", None) == at:
             return subject  # loaded by ``rights_memberships(at)``
         return rights_memberships(at).filter(pk=subject.pk).first()
     if isinstance(subject, Organisation):

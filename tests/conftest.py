@@ -105,9 +105,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rule_set_cache() -> Iterator[None]:
-    """Each test starts without cached rule sets: ids are reused after a rollback."""
+    """Each test starts without cached rule sets (ids are reused after a rollback), nor a
+    signing key read from a database that was rolled back."""
+    from core.jws import forget_signing_key
     from core.rules import forget_cached_rule_sets
 
     forget_cached_rule_sets()
+    forget_signing_key()
     yield
     forget_cached_rule_sets()
+    forget_signing_key()

@@ -12,6 +12,7 @@ from core.errors import NotFound
 from members.models import Membership, Organisation
 from members.permissions import LISTED_STATES, can_view_voting_rights
 from members.rights import prepared_for_rights, rights_memberships
+from members.rights_loader import membership_for_rights
 
 
 def _no_such_member() -> NotFound:
@@ -38,7 +39,10 @@ def access_membership_for_rights(
 
     With ``at``, ready for ``voting_rights(subject=..., at=at)`` in this one query.
     """
-    membership = _base(at).filter(number=number, organisation__isnull=not organisation).first()
+    if at is None:
+        membership = _base(at).filter(number=number, organisation__isnull=not organisation).first()
+    else:  # the hot path: one precompiled statement (members.rights_loader)
+        membership = membership_for_rights(number=number, organisation=organisation, at=at)
     if membership is None or not can_view_voting_rights(user, membership):
         raise _no_such_member()
     return _prepared([membership], at)[0]

@@ -106,6 +106,31 @@ def test_rotation_keeps_the_old_key_published_until_its_statements_expire(api, s
     assert kids == [jwt.get_unverified_header(new)["kid"]]
 
 
+def test_a_rotation_by_another_process_signs_here_within_the_recheck_time(api, sponsor, clock, monkeypatch):
+    import time
+
+    from core import jws
+
+    old = api.get(_url(sponsor), {"format": "jws"}).content.decode()
+    # Another process rotates: the rows change, this process's cached key does not know.
+    key = generate_private_key()
+    SigningKey.objects.update(retired_at=clock.now())
+    SigningKey.objects.create(
+        kid=jws.key_id(key.public_key()),
+        public_pem=jws._pem_public(key.public_key()),
+        private_pem=private_key_pem(key),
+        created_at=clock.now(),
+    )
+    meanwhile = api.get(_url(sponsor), {"format": "jws"}).content.decode()
+    assert jwt.get_unverified_header(meanwhile)["kid"] == jwt.get_unverified_header(old)["kid"]
+    assert verify_statement(meanwhile, _jwks(api))["sub"] == sponsor.number  # the retired key is published
+    later = time.monotonic() + jws.KEY_RECHECK_SECONDS + 1
+    monkeypatch.setattr(jws.time, "monotonic", lambda: later)
+    new = api.get(_url(sponsor), {"format": "jws"}).content.decode()
+    assert jwt.get_unverified_header(new)["kid"] == jws.key_id(key.public_key())
+    assert verify_statement(new, _jwks(api))["sub"] == sponsor.number
+
+
 def test_rotation_is_audited(clock):
     call_command("rotate_signing_key", stdout=io.StringIO())
     assert AuditEntry.objects.filter(action="api.signing_key_rotated").count() == 1
