@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -109,6 +110,9 @@ DATABASES = {
 }
 if "DATABASE_URL" not in env:
     VAR_DIR.mkdir(exist_ok=True)  # the embedded default keeps its files in var/ (gitignored)
+# The hottest statement (the voting-rights API's) is prepared on each PostgreSQL connection;
+# false behind a pooler in transaction mode, which cannot keep prepared statements.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer lock instead of failing at once: the worker and the web
@@ -276,6 +280,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
+# How many reverse proxies (nginx: 1) stand between the clients and gunicorn, each appending
+# to X-Forwarded-For. Behind a proxy, REMOTE_ADDR is the proxy's address for everyone: the API
+# throttles and allauth's sign-in rate limits would count every client together (one client
+# could lock everybody out). With the count set, both take the client's address from the
+# header, counting from the right (the entries our proxies wrote; a client's own are ignored).
+# Leave it unset (0) when clients reach gunicorn directly: the header is then never trusted.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if TRUSTED_PROXY_COUNT:
+    REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Signed voting-rights statements (JWS) stay valid this long.
 SIGNED_STATEMENT_TTL_SECONDS = env.int("SIGNED_STATEMENT_TTL_SECONDS", default=24 * 60 * 60)
 # `make bench` serves a trivial API view at /api/v1/bench/ping/ to compare endpoints with.

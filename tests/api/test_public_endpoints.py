@@ -215,6 +215,55 @@ def test_too_many_requests_from_one_address_get_a_429_with_retry_after(api, db, 
     assert response.json()["detail"]["retry_after_seconds"] > 0
 
 
+def _from(api, client_address, *, spoofed=""):
+    # Through nginx: it appends the address it saw to whatever X-Forwarded-For the client sent.
+    forwarded = f"{spoofed}, {client_address}" if spoofed else client_address
+    return api.get("/api/v1/audit/head/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+
+def test_behind_the_proxy_each_client_address_has_its_own_budget(api, db, settings):
+    settings.CHARTER_API_THROTTLE_RATES = {"api_ip": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # TRUSTED_PROXY_COUNT=1
+    assert [_from(api, "198.51.100.7") for _ in range(3)] == [200, 200, 429]
+    assert _from(api, "203.0.113.9") == 200  # another client, same proxy address: not throttled
+    # A client cannot pass for another by sending its own X-Forwarded-For: only the proxy's entry counts.
+    assert _from(api, "198.51.100.7", spoofed="192.0.2.55") == 429
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(api, db, settings):
+    settings.CHARTER_API_THROTTLE_RATES = {"api_ip": "2/min"}
+    assert [_from(api, f"198.51.100.{i}") for i in range(3)] == [200, 200, 429]  # all one address
+
+
+def test_sign_in_rate_limits_see_the_client_behind_the_proxy(rf, settings):
+    from allauth.account.adapter import get_adapter
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.55, 198.51.100.7")
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    assert get_adapter().get_client_ip(request) == "198.51.100.7"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert get_adapter().get_client_ip(request) == "127.0.0.1"
+
+
+def test_the_settings_read_the_proxy_count_from_the_environment(monkeypatch):
+    import importlib
+
+    import config.settings.base as base
+
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "1")
+    try:
+        reloaded = importlib.reload(base)
+        assert reloaded.REST_FRAMEWORK["NUM_PROXIES"] == 1
+        assert reloaded.ALLAUTH_TRUSTED_PROXY_COUNT == 1
+        monkeypatch.setenv("TRUSTED_PROXY_COUNT", "0")
+        reloaded = importlib.reload(base)
+        assert "NUM_PROXIES" not in reloaded.REST_FRAMEWORK
+        assert reloaded.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    finally:
+        monkeypatch.delenv("TRUSTED_PROXY_COUNT")
+        importlib.reload(base)
+
+
 def test_each_token_has_its_own_budget(api, clock, settings, people):
     settings.CHARTER_API_THROTTLE_RATES = {"api_token": "2/min"}
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(people.member_user)}")
