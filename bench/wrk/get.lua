@@ -7,6 +7,17 @@ if file and file ~= "" then
 end
 local cookie = os.getenv("WRK_COOKIE")
 if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+-- Many clients behind the proxy (the stack sets TRUSTED_PROXY_COUNT=1): each request comes
+-- from one of WRK_CLIENTS addresses, as nginx would forward it, so the API's per-address
+-- throttle runs at its production rate per client, as with sponsors' tools polling.
+local clients = tonumber(os.getenv("WRK_CLIENTS") or "5000")
+local function headers_for(n)
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  local a = n % clients
+  h["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(a / 65536) % 256, math.floor(a / 256) % 256, a % 256)
+  return h
+end
 local threads = {}
 local counter = 0
 
@@ -22,10 +33,10 @@ function init(args)
 end
 
 function request()
-  if #paths == 0 then return wrk.format() end
-  if not verified then verified = true; return wrk.format(nil, paths[1]) end  -- wrk's check, not sent
   counter = counter + 1
-  return wrk.format(nil, paths[(counter % #paths) + 1])
+  if #paths == 0 then return wrk.format(nil, nil, headers_for(counter * 2 + (id or 0))) end
+  if not verified then verified = true; return wrk.format(nil, paths[1]) end  -- wrk's check, not sent
+  return wrk.format(nil, paths[(counter % #paths) + 1], headers_for(counter * 2 + (id or 0)))
 end
 
 function response(status, headers, body)

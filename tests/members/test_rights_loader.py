@@ -136,3 +136,21 @@ def test_the_plain_answer_is_the_serializers_json(rights, full, election):
     render = JSONRenderer().render
     assert render(rights_answer(rights, full=full, election=election)) == render(documented)
     assert json.loads(render(documented))  # the comparison is of real JSON
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: prepared statements")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_on_postgresql_the_statement_is_prepared_once_per_connection(members, clock, settings, enabled):
+    settings.DB_PREPARED_STATEMENTS = enabled
+    person = members[0]
+    for _ in range(3):
+        found = membership_for_rights(number=person.number, organisation=False, at=core_clock.now())
+        assert found.pk == person.pk
+    ours = [s for s in _prepared_statements() if "members_membershipstanding" in s]
+    assert len(ours) == (1 if enabled else 0)
