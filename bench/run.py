@@ -41,6 +41,20 @@ SIZES = {
 SLUG = "bench-election"
 
 
+ROUNDS = 2  # the voting-rights measurements, taken in turn this many times
+
+
+def _rate(runs: list[dict]) -> float:
+    seconds = sum(r["seconds"] for r in runs)
+    return sum(r["requests"] for r in runs) / seconds if seconds else 0.0
+
+
+def _latency(runs: list[dict]) -> str:
+    # p50 and p99 of the rounds: the median of their p50s and the worst p99.
+    p50s = sorted(r["p50_ms"] for r in runs)
+    return f"{p50s[len(p50s) // 2]:.1f} / {max(r['p99_ms'] for r in runs):.1f} ms"
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "-"
 
@@ -67,8 +81,8 @@ def main() -> int:
     parser.add_argument("--redis-port", type=int, default=int(os.environ.get("BENCH_REDIS_PORT", "16390")))
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", "charter_bench"))
     parser.add_argument(
-        "--cast-budget", type=float, default=float(os.environ.get("BENCH_CAST_BUDGET", "300")),
-        help="stop casting after this many seconds (the whole run must stay under 15 minutes)",
+        "--cast-budget", type=float, default=float(os.environ.get("BENCH_CAST_BUDGET", "900")),
+        help="stop casting after this many seconds (a safety net: every voter casts well before)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
@@ -106,6 +120,11 @@ def main() -> int:
             f"{loaded['events']:,} membership events, roll {loaded['election']['roll_rows']:,} rows, "
             f"snapshot backfill: {loaded['snapshot_backfill'] or 'none in this code'}"
         )
+        # A bulk load leaves the tables for autovacuum to visit, which it would do in the middle
+        # of a measurement; a live database has been vacuumed. Vacuum now, outside the clock.
+        t_vacuum = time.monotonic()
+        psql("VACUUM (ANALYZE)", db=args.db)
+        step(f"vacuumed in {time.monotonic() - t_vacuum:.0f} s")
         stack.start_web()
         stack.start_worker()
         base = stack.base
@@ -125,33 +144,54 @@ def main() -> int:
         wrk("get.lua", base + "/api/v1/bench/ping/", connections=16, seconds=2, env={})
         wrk("get.lua", base + "/", connections=16, seconds=2, env={"WRK_PATHS": str(paths)})
 
-        # 1. voting rights
+        # 1. voting rights: the trivial view, JSON and JWS measured in turn, ROUNDS times over,
+        # so a slow patch of the machine (a checkpoint, another process) weighs on each alike;
+        # rates are over the rounds together, each ratio to the trivial view's.
         step("1. voting rights")
-        ping = wrk("get.lua", base + "/api/v1/bench/ping/", connections=32, seconds=secs, env={})
-        ping_rps = ping["requests"] / ping["seconds"]
+        measured: dict[str, list[dict]] = {"ping": [], "json": [], "jws": []}
+        for _round in range(ROUNDS):
+            measured["ping"].append(
+                wrk("get.lua", base + "/api/v1/bench/ping/", connections=32, seconds=secs, env={})
+            )
+            for key, file in (("json", paths), ("jws", jws_paths)):
+                measured[key].append(
+                    wrk("get.lua", base + "/", connections=32, seconds=secs, env={"WRK_PATHS": str(file)})
+                )
+        ping_rps = _rate(measured["ping"])
         rows.append(
             (
                 "trivial CharterAPIView, 32 conn",
                 f"{ping_rps:,.0f} req/s",
-                f"{ping['p50_ms']:.1f} / {ping['p99_ms']:.1f} ms",
+                _latency(measured["ping"]),
                 "1.00",
                 "-",
             )
         )
-        for label, file in (("voting rights JSON", paths), ("voting rights ?format=jws", jws_paths)):
-            r = wrk("get.lua", base + "/", connections=32, seconds=secs, env={"WRK_PATHS": str(file)})
-            rps = r["requests"] / r["seconds"]
+        for key, label in (("json", "voting rights JSON"), ("jws", "voting rights ?format=jws")):
+            rps = _rate(measured[key])
             rows.append(
                 (
                     f"{label}, 32 conn",
                     f"{rps:,.0f} req/s",
-                    f"{r['p50_ms']:.1f} / {r['p99_ms']:.1f} ms",
+                    _latency(measured[key]),
                     ratio(rps, ping_rps),
                     "≥ 0.5",
                 )
             )
-            if r["bad"]:
-                notes.append(f"{label}: {r['bad']} non-2xx answers of {r['requests']}")
+            bad = sum(r["bad"] for r in measured[key])
+            if bad:
+                notes.append(
+                    f"{label}: {bad} non-2xx answers of {sum(r['requests'] for r in measured[key])} "
+                    "(404: members not in the public directory)"
+                )
+        notes.append(
+            f"voting rights: {ROUNDS} rounds of trivial view, JSON, JWS ({secs} s each); per round, "
+            "JSON/JWS ratios "
+            + ", ".join(
+                f"{_rate([j]) / _rate([p]):.2f}/{_rate([w]) / _rate([p]):.2f}"
+                for p, j, w in zip(measured["ping"], measured["json"], measured["jws"], strict=True)
+            )
+        )
 
         # 2. casting
         step(f"2. casting {size['voters']:,} ballots")

@@ -104,6 +104,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: throttles and live turnout kept by one test (whose
+    ids are reused after its rollback) must not answer in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rule_set_cache() -> Iterator[None]:
     """Each test starts without cached rule sets (ids are reused after a rollback), nor a
     signing key read from a database that was rolled back."""

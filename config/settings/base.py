@@ -260,6 +260,8 @@ BALLOT_KEK = env.str("BALLOT_KEK", default="")
 # Ballot receipts are emailed in batches at random times, never one per vote: the schedule
 # (every minute) sends the waiting receipts with a chance of 1 in RECEIPT_BATCH_MINUTES once
 # at least RECEIPT_BATCH_MIN wait, and of 1 in RECEIPT_BATCH_SMALL_MINUTES while fewer wait.
+# While voting is open the election page's turnout is counted at most this often (seconds).
+TURNOUT_LIVE_SECONDS = env.int("TURNOUT_LIVE_SECONDS", default=30)
 RECEIPT_BATCH_MIN = env.int("RECEIPT_BATCH_MIN", default=5)
 RECEIPT_BATCH_MINUTES = env.int("RECEIPT_BATCH_MINUTES", default=30)
 RECEIPT_BATCH_SMALL_MINUTES = env.int("RECEIPT_BATCH_SMALL_MINUTES", default=720)
