@@ -29,6 +29,7 @@ from members.models import (
     MembershipState,
     Organisation,
 )
+from members.rights_loader import RULE_SET_AT, membership_of_for_rights
 
 S = MembershipState
 
@@ -283,8 +284,6 @@ def _latest_snapshots(at: dt.datetime, memberships: Any = None) -> Any:
 # lapse as dates pass, and a version taking effect on its date, are computed at read time.
 # An earlier moment reads the history as before.
 
-#: The id of the rule set in force at the moment asked for, on memberships loaded for rights.
-RULE_SET_AT = "rights_rule_set_id"
 
 
 def rights_memberships(at: dt.datetime) -> Any:
@@ -319,13 +318,14 @@ def _rules_for(membership: Membership, at: dt.datetime) -> RuleSet:
 
 
 def _membership_for(subject: Any, at: dt.datetime) -> Membership | None:
-    if isinstance(subject, Membership):
-        if hasattr(subject, RULE_SET_AT) and getattr(subject, "_rights_at", None) == at:
-            return subject  # loaded by ``rights_memberships(at)``
-        return rights_memberships(at).filter(pk=subject.pk).first()
-    if isinstance(subject, Organisation):
-        return rights_memberships(at).filter(organisation=subject).first()
-    return rights_memberships(at).filter(user=subject).first()
+    if (
+        isinstance(subject, Membership)
+        and hasattr(subject, RULE_SET_AT)
+        and getattr(subject, "_rights_at", None) == at
+    ):
+        return subject  # loaded by ``rights_memberships(at)``
+    # The same rows in one precompiled statement (members.rights_loader).
+    return membership_of_for_rights(subject=subject, at=at)
 
 
 def prepared_for_rights(membership: Membership, at: dt.datetime) -> Membership:

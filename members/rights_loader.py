@@ -24,7 +24,6 @@ from django.db.models import Model
 
 from core.models import RuleSet, User
 from members.models import Membership, MembershipEvent, MembershipStanding, Organisation
-from members.rights import RULE_SET_AT
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,13 @@ class _Part:
 
 @dataclass(frozen=True)
 class _Statement:
-    sql: dict[bool, str]  # by "the subject is an organisation"
+    sql: dict[str, str]  # by lookup (``LOOKUPS``)
     parts: tuple[_Part, ...]  # membership, user, organisation, standing, event
     rule_set_column: int
 
+
+#: The id of the rule set in force at the moment asked for, on memberships loaded for rights.
+RULE_SET_AT = "rights_rule_set_id"
 
 _STATEMENTS: dict[str, _Statement] = {}
 
@@ -104,10 +106,18 @@ def _build(alias: str) -> _Statement:
         f" ON m.{col(m, 'organisation')} = o.{qn(Organisation._meta.pk.column)}"
         f" LEFT OUTER JOIN {qn(standing.db_table)} s ON s.{col(standing, 'membership')} = m.{qn(m.pk.column)}"
         f" LEFT OUTER JOIN {qn(event.db_table)} e ON e.{qn(event.pk.column)} = s.{col(standing, 'event')}"
-        f" WHERE m.{col(m, 'number')} = %s AND m.{col(m, 'organisation')} IS "
+        " WHERE "
     )
+    number, org = col(m, "number"), col(m, "organisation")
+    wheres = {
+        "individual": f"m.{number} = %s AND m.{org} IS NULL",
+        "organisation": f"m.{number} = %s AND m.{org} IS NOT NULL",
+        "pk": f"m.{qn(m.pk.column)} = %s",
+        "user": f"m.{col(m, 'user')} = %s",  # one membership per person and per organisation
+        "organisation_id": f"m.{org} = %s",
+    }
     return _Statement(
-        sql={False: head + "NULL", True: head + "NOT NULL"},
+        sql={lookup: head + where for lookup, where in wheres.items()},
         parts=tuple(parts),
         rule_set_column=len(columns),
     )
@@ -153,11 +163,27 @@ def _instance(part: _Part, row: tuple[Any, ...], db: str, connection: Any) -> Mo
 def membership_for_rights(*, number: str, organisation: bool, at: dt.datetime) -> Membership | None:
     """The membership ``number`` (an organisation's or an individual's), loaded as
     ``members.rights.rights_memberships(at)`` loads it, or ``None``."""
+    return _load("organisation" if organisation else "individual", number, at)
+
+
+def membership_of_for_rights(*, subject: Any, at: dt.datetime) -> Membership | None:
+    """The membership of ``subject`` (a membership, an organisation or a person), loaded the
+    same way, or ``None``."""
+    if isinstance(subject, Membership):
+        return _load("pk", subject.pk, at)
+    if isinstance(subject, Organisation):
+        return _load("organisation_id", subject.pk, at)
+    if subject is None or subject.pk is None:  # an anonymous visitor is no member
+        return None
+    return _load("user", subject.pk, at)
+
+
+def _load(lookup: str, value: Any, at: dt.datetime) -> Membership | None:
     db = router.db_for_read(Membership)
     connection = connections[db]
     statement = _statement(db)
     with _cursor(connection) as cursor:
-        cursor.execute(statement.sql[organisation], [connection.ops.adapt_datetimefield_value(at), number])
+        cursor.execute(statement.sql[lookup], [connection.ops.adapt_datetimefield_value(at), value])
         row = cursor.fetchone()
     if row is None:
         return None

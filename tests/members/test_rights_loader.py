@@ -19,7 +19,7 @@ from core import clock as core_clock
 from members.api.serializers import VotingRightsSerializer, rights_answer
 from members.models import Membership, MembershipStanding
 from members.rights import RULE_SET_AT, Reason, VotingRights, rights_memberships, voting_rights
-from members.rights_loader import membership_for_rights
+from members.rights_loader import membership_for_rights, membership_of_for_rights
 from members.services.transitions import membership_suspend
 from tests.factories import OrganisationFactory, UserFactory, make_member, register_decision
 
@@ -81,6 +81,24 @@ def test_every_field_equals_the_orm_and_the_answers_agree(members, clock):
             orm_fields, fast_fields, orm, fast = _both(membership, at)
             assert fast_fields == orm_fields, membership
             assert voting_rights(subject=fast, at=at) == voting_rights(subject=orm, at=at)
+            # By the membership, its person or its organisation: the same rows, one query.
+            for subject in (
+                Membership.objects.get(pk=membership.pk),
+                membership.user or membership.organisation,
+            ):
+                with CaptureQueriesContext(connection) as ctx:
+                    loaded = _related(membership_of_for_rights(subject=subject, at=at))
+                assert loaded == orm_fields, subject
+                assert len(ctx.captured_queries) == 1
+
+
+def test_someone_without_a_membership_has_none(members, clock):
+    from django.contrib.auth.models import AnonymousUser
+
+    now = core_clock.now()
+    assert membership_of_for_rights(subject=UserFactory(), at=now) is None
+    assert membership_of_for_rights(subject=OrganisationFactory(), at=now) is None
+    assert membership_of_for_rights(subject=AnonymousUser(), at=now) is None
 
 
 def test_a_moment_before_any_rule_set_has_no_rule_set(members):
