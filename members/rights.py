@@ -285,7 +285,6 @@ def _latest_snapshots(at: dt.datetime, memberships: Any = None) -> Any:
 # An earlier moment reads the history as before.
 
 
-
 def rights_memberships(at: dt.datetime) -> Any:
     """Memberships with everything ``voting_rights(at=at)`` needs, in one indexed query."""
     return Membership.objects.select_related("user", "organisation", "standing__event").annotate(
