@@ -1,5 +1,6 @@
-"""The voting-rights API's hot path: one membership by number, with everything
-``voting_rights(at=...)`` reads, in one precompiled statement.
+"""The voting-rights hot path: one membership (by number for the API; by itself, its person or
+its organisation for ``voting_rights(subject=...)``), with everything ``voting_rights(at=...)``
+reads, in one precompiled statement.
 
 ``members.rights.rights_memberships(at)`` builds the same rows with the ORM (membership, its
 user and organisation, the materialised standing and its event, and the id of the rule set
@@ -41,7 +42,7 @@ class _Part:
 
 @dataclass(frozen=True)
 class _Statement:
-    sql: dict[str, str]  # by lookup (``LOOKUPS``)
+    sql: dict[str, str]  # by lookup: "individual", "organisation" (numbers), "pk", "user", "organisation_id"
     parts: tuple[_Part, ...]  # membership, user, organisation, standing, event
     rule_set_column: int
 

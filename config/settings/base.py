@@ -123,6 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that needs no round trip (core/db/postgresql).
+        DATABASES["default"]["ENGINE"] = "core.db.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -260,11 +263,11 @@ BALLOT_KEK = env.str("BALLOT_KEK", default="")
 # Ballot receipts are emailed in batches at random times, never one per vote: the schedule
 # (every minute) sends the waiting receipts with a chance of 1 in RECEIPT_BATCH_MINUTES once
 # at least RECEIPT_BATCH_MIN wait, and of 1 in RECEIPT_BATCH_SMALL_MINUTES while fewer wait.
-# While voting is open the election page's turnout is counted at most this often (seconds).
-TURNOUT_LIVE_SECONDS = env.int("TURNOUT_LIVE_SECONDS", default=30)
 RECEIPT_BATCH_MIN = env.int("RECEIPT_BATCH_MIN", default=5)
 RECEIPT_BATCH_MINUTES = env.int("RECEIPT_BATCH_MINUTES", default=30)
 RECEIPT_BATCH_SMALL_MINUTES = env.int("RECEIPT_BATCH_SMALL_MINUTES", default=720)
+# While voting is open the election page's turnout is counted at most this often (seconds).
+TURNOUT_LIVE_SECONDS = env.int("TURNOUT_LIVE_SECONDS", default=30)
 
 # A mailbox that receives bounces: imap://user:pass@host:port/INBOX, imaps://..., maildir:///path.
 BOUNCE_MAILBOX_URL = env.str("BOUNCE_MAILBOX_URL", default="")

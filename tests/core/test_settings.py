@@ -69,7 +69,7 @@ def test_database_and_broker_urls_switch_to_postgresql_and_redis():
     )
     assert out.returncode == 0, out.stderr
     engine, broker, _ = out.stdout.split()
-    assert engine == "django.db.backends.postgresql"
+    assert engine == "core.db.postgresql"  # Django's, with a cheaper health check
     assert broker == "redis://127.0.0.1:6379/0"
 
 
