@@ -31,7 +31,7 @@ from members.models import Membership, MembershipEvent, MembershipStanding, Orga
 class _Part:
     model: type[Model]
     attnames: tuple[str, ...]
-    converters: tuple[tuple[Any, tuple[Any, ...]], ...]  # (column expression, converters) per field
+    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]  # (field index, column, converters)
     start: int
     pk_index: int  # where the primary key is: NULL there means the outer join found no row
 
@@ -70,16 +70,17 @@ def _build(alias: str) -> _Statement:
         (MembershipStanding, "s"),
         (MembershipEvent, "e"),
     )
-    columns: list[str] = []
+    columns: list[tuple[str, str]] = []  # (table alias, quoted column)
     parts: list[_Part] = []
     for model, table_alias in tables:
         fields = model._meta.concrete_fields
         converters = []
-        for field in fields:
+        for i, field in enumerate(fields):
             column = field.get_col(table_alias)
             found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            converters.append((column, tuple(found)))
-            columns.append(f"{table_alias}.{qn(field.column)}")
+            if found:  # most columns need none: only these are visited per row
+                converters.append((i, column, tuple(found)))
+            columns.append((table_alias, qn(field.column)))
         parts.append(
             _Part(
                 model,
@@ -99,26 +100,35 @@ def _build(alias: str) -> _Statement:
     )
     m, standing, event = Membership._meta, MembershipStanding._meta, MembershipEvent._meta
     col = lambda meta, name: qn(meta.get_field(name).column)  # noqa: E731
-    head = (
-        f"SELECT {', '.join(columns)}, {in_force}"  # noqa: S608
-        f" FROM {qn(m.db_table)} m"
-        f" LEFT OUTER JOIN {qn(User._meta.db_table)} u ON m.{col(m, 'user')} = u.{qn(User._meta.pk.column)}"
-        f" LEFT OUTER JOIN {qn(Organisation._meta.db_table)} o"
-        f" ON m.{col(m, 'organisation')} = o.{qn(Organisation._meta.pk.column)}"
-        f" LEFT OUTER JOIN {qn(standing.db_table)} s ON s.{col(standing, 'membership')} = m.{qn(m.pk.column)}"
-        f" LEFT OUTER JOIN {qn(event.db_table)} e ON e.{qn(event.pk.column)} = s.{col(standing, 'event')}"
-        " WHERE "
-    )
+    joins = {
+        "u": f" LEFT OUTER JOIN {qn(User._meta.db_table)} u ON m.{col(m, 'user')} = u.{qn(User._meta.pk.column)}",
+        "o": f" LEFT OUTER JOIN {qn(Organisation._meta.db_table)} o"
+        f" ON m.{col(m, 'organisation')} = o.{qn(Organisation._meta.pk.column)}",
+        "s": f" LEFT OUTER JOIN {qn(standing.db_table)} s ON s.{col(standing, 'membership')} = m.{qn(m.pk.column)}",
+        "e": f" LEFT OUTER JOIN {qn(event.db_table)} e ON e.{qn(event.pk.column)} = s.{col(standing, 'event')}",
+    }
+
+    def query(where: str, *, without: str = "") -> str:
+        # A membership is a person's or an organisation's, never both (a check constraint): a
+        # lookup that knows which leaves the other table out, and reads NULLs in its place.
+        names = ", ".join("NULL" if alias == without else f"{alias}.{name}" for alias, name in columns)
+        return (
+            f"SELECT {names}, {in_force} FROM {qn(m.db_table)} m"  # noqa: S608
+            + "".join(join for alias, join in joins.items() if alias != without)
+            + f" WHERE {where}"
+        )
+
     number, org = col(m, "number"), col(m, "organisation")
-    wheres = {
-        "individual": f"m.{number} = %s AND m.{org} IS NULL",
-        "organisation": f"m.{number} = %s AND m.{org} IS NOT NULL",
-        "pk": f"m.{qn(m.pk.column)} = %s",
-        "user": f"m.{col(m, 'user')} = %s",  # one membership per person and per organisation
-        "organisation_id": f"m.{org} = %s",
+    sql = {
+        "individual": query(f"m.{number} = %s AND m.{org} IS NULL", without="o"),
+        "organisation": query(f"m.{number} = %s AND m.{org} IS NOT NULL", without="u"),
+        "pk": query(f"m.{qn(m.pk.column)} = %s"),
+        # One membership per person and per organisation (unique constraints).
+        "user": query(f"m.{col(m, 'user')} = %s", without="o"),
+        "organisation_id": query(f"m.{org} = %s", without="u"),
     }
     return _Statement(
-        sql={lookup: head + where for lookup, where in wheres.items()},
+        sql=sql,
         parts=tuple(parts),
         rule_set_column=len(columns),
     )
@@ -155,7 +165,7 @@ def _instance(part: _Part, row: tuple[Any, ...], db: str, connection: Any) -> Mo
     values = list(row[part.start : part.end])
     if values[part.pk_index] is None:  # the outer join found no row
         return None
-    for i, (column, converters) in enumerate(part.converters):
+    for i, column, converters in part.converters:
         for convert in converters:
             values[i] = convert(values[i], column, connection)
     return part.model.from_db(db, list(part.attnames), values)
