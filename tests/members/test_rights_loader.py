@@ -20,8 +20,8 @@ from members.api.serializers import VotingRightsSerializer, rights_answer
 from members.models import Membership, MembershipStanding
 from members.rights import RULE_SET_AT, Reason, VotingRights, rights_memberships, voting_rights
 from members.rights_loader import membership_for_rights, membership_of_for_rights
-from members.services.transitions import membership_suspend
-from tests.factories import OrganisationFactory, UserFactory, make_member, register_decision
+from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.members.histories import apply_op
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +58,7 @@ def members(clock):
     person = make_member(user=UserFactory(full_name="Ada Lovelace"), in_directory=True)
     sponsor = make_member(organisation=OrganisationFactory(legal_name="Acme"), class_code="gold")
     suspended = make_member()
-    membership_suspend(
-        membership=suspended,
-        actor=None,
-        reason="conduct",
-        notice_date=core_clock.today(),
-        decision_number=register_decision().number,
-    )
+    apply_op("suspend", suspended)
     applicant = Membership.objects.create(user=UserFactory(), class_code="individual")  # no history
     bare = make_member()
     MembershipStanding.objects.filter(membership=bare).delete()  # a history without its row
