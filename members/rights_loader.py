@@ -152,9 +152,11 @@ def _cursor(connection: Any) -> Any:
 
 @functools.cache
 def _preparing_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql import base as postgresql
 
-    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    server_binding = postgresql.ServerBindingCursor  # type: ignore[attr-defined]  # not in the stubs
+
+    class PreparingCursor(server_binding):  # type: ignore[misc, valid-type]
         def execute(self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None) -> Any:
             return super().execute(query, params, prepare=True, binary=binary)
 
