@@ -192,36 +192,29 @@ def load_members(*, members: int, organisations: int, seed: int = 16) -> dict[st
 def load_election(*, candidates: int = 8) -> dict[str, object]:
     """The bench election, through the services, open for voting now."""
     from core import clock
-    from demo.elections import _long_standing, _run, _stand
+    from demo.elections import _created_and_nominating, _long_standing, _run_to_voting, _stand
     from elections.models import Election, RollEntry
-    from elections.services.lifecycle import election_create
     from governance.models import Cohort, Seat
 
     now = clock.now()
     cohort = Cohort.objects.order_by("term_end", "code")[1]
     seats = list(Seat.objects.filter(cohort=cohort, abolished_at__isnull=True).order_by("number"))
     opens = (now - dt.timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
-    with clock.travel(opens - dt.timedelta(days=48)):
-        election = election_create(
-            slug=BENCH_SLUG,
-            title=f"Bench election — cohort {cohort.code}",
-            seats=seats,
-            cohort=cohort,
-            method="meek",
-            record_date=opens - dt.timedelta(days=3),
-            voting_opens_at=opens,
-            voting_closes_at=opens + dt.timedelta(days=16),
-        )
-    _run(election.nominations_open_at)
-    election.refresh_from_db()
+    election = _created_and_nominating(
+        opens=opens,
+        slug=BENCH_SLUG,
+        title=f"Bench election — cohort {cohort.code}",
+        seats=seats,
+        cohort=cohort,
+        method="meek",
+    )
     people = [m.user for m in _long_standing(opens - dt.timedelta(days=200), set()) if m.user][
         10 : 10 + candidates
     ]
     nominators = _long_standing(opens - dt.timedelta(days=60), {u.pk for u in people})
     standing = _stand(election, people, nominators, [f"Statement {i}" for i in range(len(people))])
     t0 = time.perf_counter()
-    for moment in (election.provisional_roll_at, election.record_date, election.voting_opens_at):
-        _run(moment)
+    _run_to_voting(election)
     election = Election.objects.get(pk=election.pk)
     return {
         "slug": election.slug,
@@ -246,9 +239,8 @@ def load_drill_elections() -> dict[str, object]:
     clock moved to each moment, never later than an hour ago.
     """
     from core import clock
-    from demo.elections import _cast_share, _long_standing, _run, _stand
+    from demo.elections import _cast_share, _created_and_nominating, _long_standing, _run, _stand
     from elections.models import Election
-    from elections.services.lifecycle import election_create
     from governance.models import Seat
 
     now = clock.now()
@@ -260,18 +252,9 @@ def load_drill_elections() -> dict[str, object]:
     }
     made = []
     for i, (slug, opens) in enumerate(plans.items()):
-        with clock.travel(opens - dt.timedelta(days=48)):
-            election = election_create(
-                slug=slug,
-                title=f"Drill election {slug}",
-                seats=seats,
-                method="meek",
-                record_date=opens - dt.timedelta(days=3),
-                voting_opens_at=opens,
-                voting_closes_at=opens + dt.timedelta(days=16),
-            )
-        _run(election.nominations_open_at)
-        election.refresh_from_db()
+        election = _created_and_nominating(
+            opens=opens, slug=slug, title=f"Drill election {slug}", seats=seats, method="meek"
+        )
         people = [m.user for m in _long_standing(opens - dt.timedelta(days=200), set()) if m.user][
             20 + 4 * i : 24 + 4 * i
         ]

@@ -71,6 +71,29 @@ def _run(at: dt.datetime) -> None:
             election_count(election_id=pk)
 
 
+def _created_and_nominating(
+    *, opens: dt.datetime, lead_days: int = 48, record_days: int = 3, voting_days: int = 16, **fields: Any
+) -> Election:
+    """An election made through the service ``lead_days`` before voting ``opens`` (the clock
+    moved there), with its record date and close around that, and its nominations opened."""
+    with clock.travel(opens - dt.timedelta(days=lead_days)):
+        election = election_create(
+            record_date=opens - dt.timedelta(days=record_days),
+            voting_opens_at=opens,
+            voting_closes_at=opens + dt.timedelta(days=voting_days),
+            **fields,
+        )
+    _run(election.nominations_open_at)
+    election.refresh_from_db()
+    return election
+
+
+def _run_to_voting(election: Election) -> None:
+    """The schedule at each step up to voting: the provisional roll, the freeze, the opening."""
+    for moment in (election.provisional_roll_at, election.record_date, election.voting_opens_at):
+        _run(moment)
+
+
 def _stand(
     election: Election, people: list[User], nominators: Iterator[Membership], statements: list[str]
 ) -> int:
@@ -170,19 +193,17 @@ def _seed_past(
     if holding is None or chair is None:
         out.write(f"elections: no director who is a long-standing member; {label} election skipped\n")
         return
-    with clock.travel(opens - dt.timedelta(days=55)):
-        election = election_create(
-            slug=slug,
-            title=f"Board election 2026 — {holding.seat}",
-            description="Election for one board seat, counted by Meek STV.",
-            seats=[holding.seat],
-            method="meek",
-            record_date=opens - dt.timedelta(days=5),
-            voting_opens_at=opens,
-            voting_closes_at=opens + dt.timedelta(days=14),
-        )
-    _run(election.nominations_open_at)
-    election.refresh_from_db()
+    election = _created_and_nominating(
+        opens=opens,
+        lead_days=55,
+        record_days=5,
+        voting_days=14,
+        slug=slug,
+        title=f"Board election 2026 — {holding.seat}",
+        description="Election for one board seat, counted by Meek STV.",
+        seats=[holding.seat],
+        method="meek",
+    )
     exclude = committee | {holding.person_id}
     others = [m.user for m in _long_standing(opens - dt.timedelta(days=120), exclude) if m.user][:2]
     nominators = _long_standing(opens - dt.timedelta(days=50), exclude | {u.pk for u in others})
@@ -196,8 +217,7 @@ def _seed_past(
             "A stronger security response team, run by volunteers and paid staff together.",
         ],
     )
-    for moment in (election.provisional_roll_at, election.record_date, election.voting_opens_at):
-        _run(moment)
+    _run_to_voting(election)
     election.refresh_from_db()
     incumbent = Candidate.objects.get(election=election, person=holding.person)
     _cast_share(election, share=0.55, favourites=[incumbent.pk], rng=random.Random(2026), skip=set())
@@ -228,23 +248,18 @@ def _seed_open(now: dt.datetime, out: TextIO) -> None:
         out.write("elections: no board seats; open election skipped\n")
         return
     opens = (now - dt.timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-    with clock.travel(opens - dt.timedelta(days=48)):
-        election = election_create(
-            slug=OPEN_SLUG,
-            title=f"Board election — cohort {cohort.code}",
-            description=(
-                f"Elects the {len(seats)} directors of cohort {cohort.code} "
-                f"for the term from {cohort.term_end:%Y-%m-%d}."
-            ),
-            seats=seats,
-            cohort=cohort,
-            method="meek",
-            record_date=opens - dt.timedelta(days=3),
-            voting_opens_at=opens,
-            voting_closes_at=opens + dt.timedelta(days=16),
-        )
-    _run(election.nominations_open_at)
-    election.refresh_from_db()
+    election = _created_and_nominating(
+        opens=opens,
+        slug=OPEN_SLUG,
+        title=f"Board election — cohort {cohort.code}",
+        description=(
+            f"Elects the {len(seats)} directors of cohort {cohort.code} "
+            f"for the term from {cohort.term_end:%Y-%m-%d}."
+        ),
+        seats=seats,
+        cohort=cohort,
+        method="meek",
+    )
     committee = _committee()
     people = [m.user for m in _long_standing(opens - dt.timedelta(days=110), committee) if m.user][3:7]
     nominators = _long_standing(opens - dt.timedelta(days=50), committee | {u.pk for u in people})
@@ -259,8 +274,7 @@ def _seed_open(now: dt.datetime, out: TextIO) -> None:
             "Keep the foundation independent: no single sponsor above the cap.",
         ],
     )
-    for moment in (election.provisional_roll_at, election.record_date, election.voting_opens_at):
-        _run(moment)
+    _run_to_voting(election)
     election.refresh_from_db()
     demo_member = User.objects.filter(email=DEMO_MEMBER).first()
     skip = {demo_member.pk} if demo_member else set()
