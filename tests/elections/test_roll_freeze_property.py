@@ -15,11 +15,8 @@ from core import clock as core_clock
 from core.rules import forget_cached_rule_sets, rules_in_force
 from elections.models import Election, ElectionState, RollEntry
 from elections.services.roll import roll_freeze
-from members.models import Membership
 from members.rights import voting_rights_bulk
-from members.services.transitions import membership_start_term
-from tests.factories import OrganisationFactory, UserFactory
-from tests.members.histories import OPS, START, apply_op
+from tests.members.histories import START, history_steps, play, start_memberships
 
 pytestmark = pytest.mark.django_db
 
@@ -48,15 +45,7 @@ def _election(record: dt.datetime) -> Election:
 )
 @given(
     subjects=st.lists(st.booleans(), min_size=1, max_size=4),
-    steps=st.lists(
-        st.tuples(
-            st.integers(min_value=0, max_value=3),
-            st.sampled_from(OPS),
-            st.integers(min_value=0, max_value=700),
-            st.integers(min_value=0, max_value=5),
-        ),
-        max_size=12,
-    ),
+    steps=history_steps(max_days=700, max_size=12),
     record_day=st.one_of(st.integers(min_value=1, max_value=80), st.integers(min_value=1, max_value=600)),
     late_days=st.integers(min_value=0, max_value=120),
     grace_days=st.sampled_from([0, 10, 30]),
@@ -73,24 +62,11 @@ def test_frozen_roll_equals_the_rights_at_the_record_date(
         rules.grace_may_vote = grace_may_vote
         rules.min_membership_days_before_record_date = min_days
         rules.save()
-        core_clock.freeze(START)
-        memberships = []
-        for is_org in subjects:
-            if is_org:
-                org = OrganisationFactory(representative=UserFactory(verified=False))
-                m = Membership.objects.create(organisation=org, class_code="gold")
-            else:
-                m = Membership.objects.create(user=UserFactory(verified=False), class_code="individual")
-            memberships.append(membership_start_term(membership=m, at=START))
+        memberships = start_memberships(subjects)
         record = START + dt.timedelta(days=record_day, hours=5)
         election = _election(record)
         freeze_at = record + dt.timedelta(days=late_days)
-        for who, op, days_later, pick in sorted(steps, key=lambda s: s[2]):
-            moment = START + dt.timedelta(days=days_later, hours=pick)
-            if moment > freeze_at:
-                break
-            core_clock.freeze(moment)
-            apply_op(op, memberships[who % len(memberships)], pick)
+        play(steps, memberships, until=freeze_at)
         core_clock.freeze(freeze_at)
         expected = {
             (r.subject, r.subject_type, r.class_code, r.weight)

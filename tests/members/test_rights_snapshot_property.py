@@ -17,11 +17,7 @@ from core.models import RuleSet
 from core.rules import forget_cached_rule_sets, rules_in_force
 from members.models import Membership, MembershipClass
 from members.rights import _latest_snapshots, decide, voting_rights
-from members.services.transitions import (
-    membership_start_term,
-)
-from tests.factories import OrganisationFactory, UserFactory
-from tests.members.histories import OPS, START, apply_op
+from tests.members.histories import START, history_steps, play, start_memberships
 
 pytestmark = pytest.mark.django_db
 
@@ -69,15 +65,7 @@ versions = st.lists(
     ),
     max_size=3,
 )
-history = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=3),
-        st.sampled_from(OPS),
-        st.integers(min_value=0, max_value=900),
-        st.integers(min_value=0, max_value=5),
-    ),
-    max_size=14,
-)
+history = history_steps(max_days=900, max_size=14)
 
 
 @settings(
@@ -97,17 +85,8 @@ def test_fast_answer_equals_the_computed_one(subjects, new_versions, steps, prob
         forget_cached_rule_sets()  # ids are reused after each example's rollback
         for i, (effective, grace, min_days, bump) in enumerate(sorted(new_versions), start=2):
             _add_version(i, effective, grace, min_days, bump)
-        core_clock.freeze(START)
-        memberships = []
-        for is_org in subjects:
-            if is_org:
-                m = Membership.objects.create(organisation=OrganisationFactory(), class_code="gold")
-            else:
-                m = Membership.objects.create(user=UserFactory(verified=False), class_code="individual")
-            memberships.append(membership_start_term(membership=m, at=START))
-        for who, op, days_later, pick in sorted(steps, key=lambda s: s[2]):
-            core_clock.freeze(START + dt.timedelta(days=days_later, hours=pick))
-            apply_op(op, memberships[who % len(memberships)], pick)
+        memberships = start_memberships(subjects)
+        play(steps, memberships)
         last_step = core_clock.now()
         for offset in probes:
             at = START + dt.timedelta(days=offset, hours=probe_hours)
