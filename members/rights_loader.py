@@ -15,7 +15,6 @@ A test compares every field of every instance with the ORM's, on SQLite and Post
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,32 +134,14 @@ def _build(alias: str) -> _Statement:
 
 
 def _cursor(connection: Any) -> Any:
-    """Django's cursor (health check, error wrapping, query logging), and on PostgreSQL one that
-    binds on the server and prepares the statement: planning the five-table join cost the
-    server four times what running it did, on every request. Prepared statements live in the
-    connection's session, so a pooler in transaction mode (PgBouncer) cannot carry them: set
+    """On PostgreSQL, a cursor that prepares the statement once per connection
+    (``core.db.postgresql``): planning the five-table join cost the server four times what
+    running it did, on every request. Prepared statements live in the connection's session,
+    so a pooler in transaction mode (PgBouncer) cannot carry them: set
     ``DB_PREPARED_STATEMENTS=false`` behind one."""
-    cursor = connection.cursor()
-    if connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS:
-        raw = connection.connection
-        if raw.prepare_threshold is None:  # Django turns psycopg's automatic preparing off; ours asks
-            raw.prepare_threshold = 5  # only server-binding cursors (this one) read it
-        cursor.cursor.close()
-        cursor.cursor = _preparing_cursor_class()(raw)
-    return cursor
-
-
-@functools.cache
-def _preparing_cursor_class() -> type:
-    from django.db.backends.postgresql import base as postgresql
-
-    server_binding = postgresql.ServerBindingCursor  # type: ignore[attr-defined]  # not in the stubs
-
-    class PreparingCursor(server_binding):  # type: ignore[misc, valid-type]
-        def execute(self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None) -> Any:
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    return PreparingCursor
+    if settings.DB_PREPARED_STATEMENTS and hasattr(connection, "preparing_cursor"):
+        return connection.preparing_cursor()
+    return connection.cursor()
 
 
 def _instance(part: _Part, row: tuple[Any, ...], db: str, connection: Any) -> Model | None:
