@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model
 
-from core.models import RuleSet, User
+from core.models import User
+from core.rules import in_force_id
 from members.models import Membership, MembershipEvent, MembershipStanding, Organisation
 
 
@@ -50,6 +51,7 @@ class _Statement:
 RULE_SET_AT = "rights_rule_set_id"
 
 _STATEMENTS: dict[str, _Statement] = {}
+_ANY_MOMENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # compiles the rule-set subquery; never bound
 
 
 def _statement(alias: str) -> _Statement:
@@ -89,14 +91,13 @@ def _build(alias: str) -> _Statement:
                 pk_index=list(fields).index(model._meta.pk),
             )
         )
-    rule_set = RuleSet._meta
-    effective = qn(rule_set.get_field("effective_from").column)
+    # The rule set in force: ``core.rules.in_force_id``'s own query, compiled once; its one
+    # parameter (the moment) is bound per call.
+    in_force_sql, in_force_params = in_force_id(_ANY_MOMENT).query.get_compiler(alias).as_sql()
+    if len(in_force_params) != 1:  # pragma: no cover - a change to in_force_id must come here
+        raise RuntimeError("in_force_id must take the moment as its only parameter")
+    in_force = f"({in_force_sql})"
     # Names come from the models' metadata, quoted; the values are bound parameters.
-    in_force = (
-        f"(SELECT r.{qn(rule_set.pk.column)} FROM {qn(rule_set.db_table)} r"  # noqa: S608
-        f" WHERE r.{effective} IS NOT NULL AND r.{effective} <= %s"
-        f" ORDER BY r.{effective} DESC, r.{qn(rule_set.get_field('version').column)} DESC LIMIT 1)"
-    )
     m, standing, event = Membership._meta, MembershipStanding._meta, MembershipEvent._meta
     col = lambda meta, name: qn(meta.get_field(name).column)  # noqa: E731
     joins = {
